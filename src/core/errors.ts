@@ -1,0 +1,99 @@
+import type { GenerateImageField, ImageGenErrorKind, ImageTask } from './types.js';
+
+// A registered symbol, so an error made by one copy of this library (two bundles, a server and a
+// client build) is still recognised by another; `instanceof` would say no there.
+const MARKER = Symbol.for('flash-image-react.error');
+
+const RETRYABLE: ReadonlySet<ImageGenErrorKind> = new Set(['rate_limited', 'server', 'network']);
+
+/** Everything an `ImageGenError` is made from; only `kind` and `message` are required. */
+export interface ImageGenErrorInit {
+  /** What went wrong. */
+  kind: ImageGenErrorKind;
+  /** A sentence a person can act on. */
+  message: string;
+  /** The HTTP status, when the error came from a response. */
+  status?: number;
+  /** The vendor's `error.code`, e.g. `'invalid_api_key'`. */
+  code?: string;
+  /** For `validation`: the input field at fault. */
+  field?: GenerateImageField;
+  /** How long the server asked us to wait (`Retry-After`). */
+  retryAfterMs?: number;
+  /** For `insufficient_credits`: the credits the request needed, when the server says. */
+  required?: number;
+  /** For `insufficient_credits`: the account's balance, when the server says. */
+  balance?: number;
+  /** For `task_failed` and `timeout`: the task as last seen. */
+  task?: ImageTask;
+  /** The error body as received. */
+  body?: unknown;
+  /** The underlying error, e.g. the `TypeError` of a failed `fetch`. */
+  cause?: unknown;
+}
+
+/** The one error this library throws. Switch on `kind`, never on `message`. */
+export class ImageGenError extends Error {
+  /** What went wrong. */
+  readonly kind: ImageGenErrorKind;
+  /** The HTTP status, when the error came from a response. */
+  readonly status?: number;
+  /** True when the same request may succeed later: `rate_limited`, `server`, `network`. */
+  readonly retryable: boolean;
+  /** How long the server asked us to wait before trying again (`Retry-After`). */
+  readonly retryAfterMs?: number;
+  /** The vendor's `error.code`, e.g. `'invalid_api_key'`. */
+  readonly code?: string;
+  /** For `validation`: the input field at fault. */
+  readonly field?: GenerateImageField;
+  /** For `insufficient_credits`: the credits the request needed, when the server says. */
+  readonly required?: number;
+  /** For `insufficient_credits`: the account's balance, when the server says. */
+  readonly balance?: number;
+  /** For `task_failed` and `timeout`: the task as last seen. */
+  readonly task?: ImageTask;
+  /** The error body as received. */
+  readonly body?: unknown;
+
+  constructor(init: ImageGenErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'ImageGenError';
+    this.kind = init.kind;
+    this.retryable = RETRYABLE.has(init.kind);
+    this.status = init.status;
+    this.retryAfterMs = init.retryAfterMs;
+    this.code = init.code;
+    this.field = init.field;
+    this.required = init.required;
+    this.balance = init.balance;
+    this.task = init.task;
+    this.body = init.body;
+    Object.defineProperty(this, MARKER, { value: true });
+  }
+
+  /** True for an `ImageGenError` from any copy of this library. */
+  static isImageGenError(value: unknown): value is ImageGenError {
+    return typeof value === 'object' && value !== null && MARKER in value;
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
+/**
+ * Turns whatever a fetcher threw into an `ImageGenError`: custom fetchers may throw anything,
+ * and the UI must still be able to switch on `kind`.
+ */
+export function toImageGenError(error: unknown, signal?: AbortSignal): ImageGenError {
+  if (ImageGenError.isImageGenError(error)) return error;
+  if (signal?.aborted || isAbortError(error)) {
+    return new ImageGenError({ kind: 'aborted', message: 'The request was cancelled.', cause: error });
+  }
+  const detail = error instanceof Error && error.message ? ` (${error.message})` : '';
+  return new ImageGenError({
+    kind: 'network',
+    message: `Could not reach the image service${detail}. Check your connection and try again.`,
+    cause: error,
+  });
+}

@@ -1,0 +1,36 @@
+import { ImageGenError } from './errors.js';
+import type { ImageTask } from './types.js';
+
+/** Consecutive transient failures a poll rides out before it reports the error. */
+export const MAX_POLL_RETRIES = 3;
+
+const MAX_BACKOFF_MS = 30_000;
+
+/** Whether a failed read of a task should be tried again. Only reads are ever retried; a POST never is. */
+export function shouldRetryPoll(failureCount: number, error: unknown): boolean {
+  return ImageGenError.isImageGenError(error) && error.retryable && failureCount < MAX_POLL_RETRIES;
+}
+
+/** How long to wait before retrying a read: what the server asked for, else doubling from the poll interval. */
+export function pollRetryDelay(failureCount: number, error: unknown, intervalMs: number): number {
+  if (ImageGenError.isImageGenError(error) && error.retryAfterMs !== undefined) return error.retryAfterMs;
+  return Math.min(intervalMs * 2 ** failureCount, MAX_BACKOFF_MS);
+}
+
+/**
+ * Time until the next poll of a running task: the interval, cut short so that a poll lands on the
+ * deadline and the timeout is reported on time rather than up to one interval late.
+ */
+export function nextPollDelay(intervalMs: number, deadline: number, now: number): number {
+  return Math.max(1, Math.min(intervalMs, deadline - now));
+}
+
+/** The error for a task still running when its time is up. */
+export function timeoutError(timeoutMs: number, task: ImageTask): ImageGenError {
+  const seconds = Math.round(timeoutMs / 1000);
+  return new ImageGenError({
+    kind: 'timeout',
+    message: `The image was not ready after ${seconds} seconds. The task may still finish and use credits.`,
+    task,
+  });
+}

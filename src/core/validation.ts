@@ -1,0 +1,76 @@
+import { DEFAULT_MODEL, IMAGE_SIZES, MAX_REFERENCE_IMAGES, MAX_SEED } from './constants.js';
+import { ImageGenError } from './errors.js';
+import type { GenerateImageField, GenerateImageInput, ImageSize } from './types.js';
+
+/** An input that passed validation, with the model filled in. */
+export type ValidGenerateImageInput = GenerateImageInput & { model: string };
+
+/** True for an absolute `http:` or `https:` URL: the only kind the vendor can fetch, and the only kind safe in `src`/`href`. */
+export function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function invalid(field: GenerateImageField, message: string): ImageGenError {
+  return new ImageGenError({ kind: 'validation', field, message });
+}
+
+/**
+ * Checks an input before anything is sent, returning it with the prompt trimmed and the model
+ * filled in, or throwing an `ImageGenError` of kind `validation` that names the field.
+ */
+export function validateGenerateInput(input: GenerateImageInput): ValidGenerateImageInput {
+  if (typeof input !== 'object' || input === null) {
+    throw invalid('prompt', 'Pass an object with a prompt to generate an image.');
+  }
+  const { prompt, model = DEFAULT_MODEL, size, imageUrls, seed } = input;
+  if (typeof prompt !== 'string' || prompt.trim() === '') {
+    throw invalid('prompt', 'Enter a prompt describing the image.');
+  }
+  if (typeof model !== 'string' || model.trim() === '') {
+    throw invalid('model', 'The model must be a non-empty string.');
+  }
+  if (size !== undefined && !IMAGE_SIZES.includes(size as ImageSize)) {
+    throw invalid('size', `Size must be one of ${IMAGE_SIZES.join(', ')}; got ${JSON.stringify(size)}.`);
+  }
+  if (imageUrls !== undefined) {
+    if (!Array.isArray(imageUrls)) {
+      throw invalid('imageUrls', 'Reference images must be a list of URLs.');
+    }
+    if (imageUrls.length > MAX_REFERENCE_IMAGES) {
+      throw invalid(
+        'imageUrls',
+        `You can add up to ${MAX_REFERENCE_IMAGES} reference images; remove ${imageUrls.length - MAX_REFERENCE_IMAGES}.`,
+      );
+    }
+    const index = imageUrls.findIndex((url) => !isHttpUrl(url));
+    if (index !== -1) {
+      throw invalid(
+        'imageUrls',
+        `Reference image ${index + 1} must be an absolute http:// or https:// URL the image service can download.`,
+      );
+    }
+  }
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
+    throw invalid('seed', `Seed must be a whole number from 0 to ${MAX_SEED}.`);
+  }
+  const valid: ValidGenerateImageInput = { prompt: prompt.trim(), model };
+  if (size !== undefined) valid.size = size;
+  if (imageUrls !== undefined && imageUrls.length > 0) valid.imageUrls = [...imageUrls];
+  if (seed !== undefined) valid.seed = seed;
+  return valid;
+}
+
+/** The vendor's JSON body for a validated input. */
+export function toRequestBody(input: ValidGenerateImageInput): Record<string, unknown> {
+  const body: Record<string, unknown> = { prompt: input.prompt, model: input.model };
+  if (input.size !== undefined) body.size = input.size;
+  if (input.imageUrls !== undefined) body.image_urls = input.imageUrls;
+  if (input.seed !== undefined) body.seed = input.seed;
+  return body;
+}

@@ -1,0 +1,26 @@
+export type {
+  GenerateImageField,
+  GenerateImageInput,
+  HeadersOption,
+  HttpFetcherOptions,
+  ImageFetcher,
+  ImageGenErrorKind,
+  ImageSize,
+  ImageTask,
+  RequestOptions,
+  TaskStatus,
+} from './core/types.js';
+export { DEFAULT_MODEL, IMAGE_SIZES, MAX_REFERENCE_IMAGES } from './core/constants.js';
+export { ImageGenError, type ImageGenErrorInit } from './core/errors.js';
+export { createHttpFetcher } from './core/http-fetcher.js';
+export { isHttpUrl, validateGenerateInput } from './core/validation.js';
+export { ImageGenProvider, type ImageGenProviderProps } from './react/provider.js';
+export { imageGenKeys } from './react/query-keys.js';
+export { useGenerateImage, type UseGenerateImageOptions } from './react/use-generate-image.js';
+export { useTaskStatus, type UseTaskStatusOptions } from './react/use-task-status.js';
+export {
+  useImageGeneration,
+  type ImageGenerationStatus,
+  type UseImageGenerationOptions,
+  type UseImageGenerationResult,
+} from './react/use-image-generation.js';

@@ -1,0 +1,18 @@
+import { QueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { createHttpFetcher } from '../src/core/http-fetcher.js';
+import type { ImageFetcher } from '../src/core/types.js';
+import { ImageGenProvider } from '../src/react/provider.js';
+
+/** A fresh cache and fetcher per test, and a wrapper that provides them. */
+export function createTestProvider(fetcher: ImageFetcher = createHttpFetcher()) {
+  const queryClient = new QueryClient();
+  function Wrapper({ children }: { children: ReactNode }) {
+    return (
+      <ImageGenProvider fetcher={fetcher} queryClient={queryClient}>
+        {children}
+      </ImageGenProvider>
+    );
+  }
+  return { queryClient, fetcher, Wrapper };
+}
