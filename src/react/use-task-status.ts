@@ -67,8 +67,8 @@ export function useTaskStatus(
   return useQuery<ImageTask, ImageGenError, ImageTask, readonly unknown[]>(
     {
       queryKey: imageGenKeys.task(id),
-      queryFn: async ({ signal, client, queryKey }) => {
-        const query = client.getQueryCache().find({ queryKey, exact: true });
+      queryFn: async ({ signal, queryKey }) => {
+        const query = queryClient.getQueryCache().find({ queryKey, exact: true });
         const start = query ? pollStart(query) : Date.now();
         const task = await readTask(fetcher, id, signal);
         if (!isTerminalStatus(task.status) && Date.now() - start >= timeoutMs) {
