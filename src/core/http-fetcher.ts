@@ -57,7 +57,7 @@ export function createHttpFetcher(options: HttpFetcherOptions = {}): ImageFetche
       return request(GENERATE_PATH, { method: 'POST', body: JSON.stringify(toRequestBody(valid)) }, undefined, signal);
     },
     async getTask(taskId, { signal }: RequestOptions = {}) {
-      if (typeof taskId !== 'string' || taskId === '') {
+      if (typeof taskId !== 'string' || taskId.trim() === '') {
         throw new ImageGenError({ kind: 'validation', message: 'A task id is needed to read a task.' });
       }
       return request(`${TASKS_PATH}${encodeURIComponent(taskId)}`, { method: 'GET' }, taskId, signal);

@@ -6,6 +6,9 @@ export const MAX_POLL_RETRIES = 3;
 
 const MAX_BACKOFF_MS = 30_000;
 
+// A Retry-After of an hour would hold a poll far past any sensible timeout; a minute is the most we wait.
+const MAX_RETRY_AFTER_MS = 60_000;
+
 /** Whether a failed read of a task should be tried again. Only reads are ever retried; a POST never is. */
 export function shouldRetryPoll(failureCount: number, error: unknown): boolean {
   return ImageGenError.isImageGenError(error) && error.retryable && failureCount < MAX_POLL_RETRIES;
@@ -13,7 +16,9 @@ export function shouldRetryPoll(failureCount: number, error: unknown): boolean {
 
 /** How long to wait before retrying a read: what the server asked for, else doubling from the poll interval. */
 export function pollRetryDelay(failureCount: number, error: unknown, intervalMs: number): number {
-  if (ImageGenError.isImageGenError(error) && error.retryAfterMs !== undefined) return error.retryAfterMs;
+  if (ImageGenError.isImageGenError(error) && error.retryAfterMs !== undefined) {
+    return Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS);
+  }
   return Math.min(intervalMs * 2 ** failureCount, MAX_BACKOFF_MS);
 }
 
@@ -27,10 +32,10 @@ export function nextPollDelay(intervalMs: number, deadline: number, now: number)
 
 /** The error for a task still running when its time is up. */
 export function timeoutError(timeoutMs: number, task: ImageTask): ImageGenError {
-  const seconds = Math.round(timeoutMs / 1000);
+  const after = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} seconds`;
   return new ImageGenError({
     kind: 'timeout',
-    message: `The image was not ready after ${seconds} seconds. The task may still finish and use credits.`,
+    message: `The image was not ready after ${after}. The task may still finish and use credits.`,
     task,
   });
 }

@@ -6,15 +6,18 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (value === null || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // Date.parse reads '-1' as a year; a negative delay is simply unreadable.
+  if (/^[-+]?\d/.test(trimmed) && !/[a-z]/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function kindForStatus(status: number): ImageGenErrorKind {
-  if (status === 400 || status === 413 || status === 422) return 'validation';
+  if (status === 400 || status === 413 || status === 415 || status === 422) return 'validation';
   if (status === 401 || status === 403) return 'unauthorized';
   if (status === 402) return 'insufficient_credits';
   if (status === 404) return 'not_found';
+  if (status === 408) return 'network';
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'server';
   return 'bad_response';
@@ -63,7 +66,7 @@ export function errorFromResponse(
     text(error) ??
     text(pick(body, 'message')) ??
     text(pick(body, 'detail')) ??
-    (statusText ? `${FALLBACK_MESSAGES[kind]} (${status} ${statusText})` : FALLBACK_MESSAGES[kind]);
+    `${FALLBACK_MESSAGES[kind]} (${statusText ? `${status} ${statusText}` : `HTTP ${status}`})`;
   return new ImageGenError({
     kind,
     message,

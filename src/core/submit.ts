@@ -1,6 +1,20 @@
-import { toImageGenError } from './errors.js';
+import { ImageGenError, toImageGenError } from './errors.js';
 import type { GenerateImageInput, ImageFetcher, ImageTask } from './types.js';
-import { validateGenerateInput } from './validation.js';
+import { isHttpUrl, validateGenerateInput } from './validation.js';
+
+// The HTTP fetcher already refuses these, but a custom fetcher hands its task over as is: a
+// "completed" task must carry an image URL that is safe to show and to send back as a reference.
+function checkTask(task: ImageTask): ImageTask {
+  if (task.status === 'completed' && !isHttpUrl(task.imageUrl)) {
+    throw new ImageGenError({
+      kind: 'bad_response',
+      message: 'The image service reported the task complete but sent no usable image URL.',
+      task,
+      body: task.raw,
+    });
+  }
+  return task;
+}
 
 /**
  * The one way a generation is started: validated first, so no fetcher (HTTP or not) is ever handed
@@ -12,18 +26,22 @@ export async function submitGeneration(
   signal?: AbortSignal,
 ): Promise<ImageTask> {
   const valid = validateGenerateInput(input);
+  let task: ImageTask;
   try {
-    return await fetcher.generate(valid, { signal });
+    task = await fetcher.generate(valid, { signal });
   } catch (error) {
     throw toImageGenError(error, signal);
   }
+  return checkTask(task);
 }
 
 /** Reads a task through any fetcher, with its errors normalised. */
 export async function readTask(fetcher: ImageFetcher, taskId: string, signal?: AbortSignal): Promise<ImageTask> {
+  let task: ImageTask;
   try {
-    return await fetcher.getTask(taskId, { signal });
+    task = await fetcher.getTask(taskId, { signal });
   } catch (error) {
     throw toImageGenError(error, signal);
   }
+  return checkTask(task);
 }

@@ -59,7 +59,7 @@ export function validateGenerateInput(input: GenerateImageInput): ValidGenerateI
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
     throw invalid('seed', `Seed must be a whole number from 0 to ${MAX_SEED}.`);
   }
-  const valid: ValidGenerateImageInput = { prompt: prompt.trim(), model };
+  const valid: ValidGenerateImageInput = { prompt: prompt.trim(), model: model.trim() };
   if (size !== undefined) valid.size = size;
   if (imageUrls !== undefined && imageUrls.length > 0) valid.imageUrls = [...imageUrls];
   if (seed !== undefined) valid.seed = seed;
@@ -73,4 +73,28 @@ export function toRequestBody(input: ValidGenerateImageInput): Record<string, un
   if (input.imageUrls !== undefined) body.image_urls = input.imageUrls;
   if (input.seed !== undefined) body.seed = input.seed;
   return body;
+}
+
+/**
+ * The inverse of `toRequestBody`, for a backend that receives the vendor's body: reads only the
+ * known fields, so anything else a client adds is dropped rather than forwarded. The values are
+ * not checked here (a client may send any JSON); pass the result to `validateGenerateInput`.
+ */
+export function fromRequestBody(body: unknown): GenerateImageInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ImageGenError({ kind: 'validation', message: 'The request body must be a JSON object.' });
+  }
+  const record = body as Record<string, unknown>;
+  // Own properties only: a field must come from the client's JSON, never from a prototype.
+  const read = (key: string): unknown => (Object.hasOwn(record, key) ? record[key] : undefined);
+  const input = { prompt: read('prompt') } as GenerateImageInput;
+  const model = read('model');
+  const size = read('size');
+  const imageUrls = read('image_urls');
+  const seed = read('seed');
+  if (model !== undefined) input.model = model as string;
+  if (size !== undefined) input.size = size as ImageSize;
+  if (imageUrls !== undefined) input.imageUrls = imageUrls as string[];
+  if (seed !== undefined) input.seed = seed as number;
+  return input;
 }
