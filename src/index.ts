@@ -24,3 +24,19 @@ export {
   type UseImageGenerationOptions,
   type UseImageGenerationResult,
 } from './react/use-image-generation.js';
+export { ImageGenerator, type ImageGeneratorProps, type ImageGeneratorResultProps, type ImageGeneratorValues } from './components/ImageGenerator.js';
+export { ReferencePicker, type ReferencePickerProps } from './components/ReferencePicker.js';
+export {
+  useReferencePicker,
+  type ReferenceUpload,
+  type UploadFile,
+  type UseReferencePickerOptions,
+  type UseReferencePickerResult,
+} from './components/use-reference-picker.js';
+export {
+  defaultImageGeneratorLabels,
+  defaultReferencePickerLabels,
+  type ImageGeneratorLabels,
+  type ReferencePickerLabels,
+} from './components/labels.js';
+export type { ReferenceRefusal, ReferenceRefusalCode } from './core/references.js';
