@@ -1,0 +1,182 @@
+import type { ImageGenError } from '../core/errors.js';
+import type { ReferenceRefusal } from '../core/references.js';
+import type { ImageSize } from '../core/types.js';
+
+/** Every string `<ReferencePicker>` shows or announces; pass some or all to translate. */
+export interface ReferencePickerLabels {
+  /** The group's name. */
+  title: string;
+  /** Label of the URL text input. */
+  urlInput: string;
+  /** The button that adds the typed URL. */
+  add: string;
+  /** Label of the file input. */
+  upload: string;
+  /** Hint on the drop zone. */
+  dropHint: string;
+  /** The live count, e.g. "3 / 14". */
+  count(count: number, max: number): string;
+  /** Alt text of reference `n` (1-based). */
+  reference(n: number): string;
+  /** The button that removes reference `n`. */
+  remove(n: number): string;
+  /** The button that moves reference `n` one place earlier. */
+  moveEarlier(n: number): string;
+  /** The button that moves reference `n` one place later. */
+  moveLater(n: number): string;
+  /** Alt text and progress label of a file being uploaded. */
+  uploading(fileName: string): string;
+  /** Shown on an upload that failed. */
+  uploadFailed(fileName: string): string;
+  /** The button that retries a failed upload. */
+  retryUpload(fileName: string): string;
+  /** The button that removes a failed or running upload. */
+  removeUpload(fileName: string): string;
+  /** The alert for a refused addition. */
+  refusal(refusal: ReferenceRefusal, context: { max: number; maxFileBytes?: number }): string;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** The English defaults. */
+export const defaultReferencePickerLabels: ReferencePickerLabels = {
+  title: 'Reference images',
+  urlInput: 'Image URL',
+  add: 'Add',
+  upload: 'Upload images',
+  dropHint: 'Drop or paste images here',
+  count: (count, max) => `${count} / ${max}`,
+  reference: (n) => `Reference ${n}`,
+  remove: (n) => `Remove reference ${n}`,
+  moveEarlier: (n) => `Move reference ${n} earlier`,
+  moveLater: (n) => `Move reference ${n} later`,
+  uploading: (name) => `Uploading ${name}`,
+  uploadFailed: (name) => `Could not upload ${name}.`,
+  retryUpload: (name) => `Retry uploading ${name}`,
+  removeUpload: (name) => `Remove ${name}`,
+  refusal: ({ code, fileName }, { max, maxFileBytes }) => {
+    switch (code) {
+      case 'invalid-url':
+        return 'Enter an absolute image URL starting with http:// or https://.';
+      case 'duplicate':
+        return fileName ? `${fileName} is already a reference.` : 'That image is already a reference.';
+      case 'too-many':
+        return `You can add up to ${max} reference images${fileName ? `; ${fileName} was not added` : ''}.`;
+      case 'file-invalid-type':
+        return `${fileName} is not an image type this picker accepts.`;
+      case 'file-too-large':
+        return `${fileName} is larger than ${maxFileBytes === undefined ? 'the limit' : formatBytes(maxFileBytes)}.`;
+    }
+  },
+};
+
+/** Every string `<ImageGenerator>` shows or announces; pass some or all to translate. */
+export interface ImageGeneratorLabels {
+  /** Label of the prompt textarea. */
+  prompt: string;
+  /** Placeholder of the prompt textarea. */
+  promptPlaceholder: string;
+  /** Name of the size control. */
+  size: string;
+  /** Name of each size option. */
+  sizeOption(size: ImageSize): string;
+  /** Label of the seed input. */
+  seed: string;
+  /** Hint under the seed input. */
+  seedHint: string;
+  /** The button that picks a random seed. */
+  randomSeed: string;
+  /** The submit button. */
+  generate: string;
+  /** The button that stops waiting. */
+  cancel: string;
+  /** Why cancelling does not refund. */
+  cancelNote: string;
+  /** Status while the POST is in flight. */
+  submitting: string;
+  /** Status while the task is queued. */
+  pending: string;
+  /** Status while the task runs. */
+  processing: string;
+  /** Status when the image is ready. */
+  completed: string;
+  /** Elapsed time while waiting. */
+  elapsed(seconds: number): string;
+  /** Placeholder text in the result frame before anything was generated. */
+  emptyResult: string;
+  /** Download action. */
+  download: string;
+  /** Open-in-new-tab action. */
+  open: string;
+  /** Adds the result to the reference picker. */
+  useAsReference: string;
+  /** Same inputs, new seed. */
+  regenerate: string;
+  /** Re-sends the failed input. */
+  retry: string;
+  /** The alert for an error, by `error.kind`. */
+  error(error: ImageGenError): string;
+}
+
+const FIELD_NAMES = { prompt: 'prompt', model: 'model', size: 'size', imageUrls: 'reference images', seed: 'seed' } as const;
+
+function retryIn(ms: number | undefined): string {
+  if (ms === undefined) return 'Wait a moment, then retry.';
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return `Retry in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+}
+
+/** The English defaults. */
+export const defaultImageGeneratorLabels: ImageGeneratorLabels = {
+  prompt: 'Prompt',
+  promptPlaceholder: 'Describe the image, e.g. "a corgi under cherry blossoms, cinematic"',
+  size: 'Size',
+  sizeOption: (size) => ({ '1:1': '1:1 square', '16:9': '16:9 landscape', '9:16': '9:16 portrait' })[size],
+  seed: 'Seed',
+  seedHint: 'Optional. The same seed and inputs give a similar image.',
+  randomSeed: 'Random seed',
+  generate: 'Generate',
+  cancel: 'Cancel',
+  cancelNote: 'Cancelling stops waiting. If the server already accepted the task, it may still finish and use credits.',
+  submitting: 'Sending your prompt…',
+  pending: 'Queued…',
+  processing: 'Generating…',
+  completed: 'Your image is ready.',
+  elapsed: (seconds) => `${seconds} s`,
+  emptyResult: 'Your image will appear here.',
+  download: 'Download',
+  open: 'Open',
+  useAsReference: 'Use as reference',
+  regenerate: 'Regenerate',
+  retry: 'Retry',
+  error: (error) => {
+    switch (error.kind) {
+      case 'validation':
+        return error.field ? `Check the ${FIELD_NAMES[error.field]}: ${error.message}` : error.message;
+      case 'unauthorized':
+        return 'The image service refused the request. Check the API key, or the backend route that adds it.';
+      case 'insufficient_credits':
+        return 'Not enough credits to generate an image. Top up your credits, then retry.';
+      case 'rate_limited':
+        return `Too many requests right now. ${retryIn(error.retryAfterMs)}`;
+      case 'task_failed':
+        return `The image could not be generated: ${error.message}`;
+      case 'timeout':
+        return 'The image took too long. The task may still finish and use credits; retry to start a new one.';
+      case 'network':
+        return 'Could not reach the image service. Check your connection, then retry.';
+      case 'server':
+        return 'The image service had a problem. Retry in a moment.';
+      case 'not_found':
+        return 'The image service lost track of this task. Retry to start a new one.';
+      case 'bad_response':
+        return 'The image service sent an unexpected answer. Retry in a moment.';
+      case 'aborted':
+        return 'Stopped waiting for the image.';
+    }
+  },
+};

@@ -1,0 +1,385 @@
+'use client';
+import {
+  useCallback,
+  useEffect,
+  useReducer,
+  useRef,
+  useState,
+  type ChangeEvent,
+  type ClipboardEvent,
+  type DragEvent,
+  type ButtonHTMLAttributes,
+  type HTMLAttributes,
+  type InputHTMLAttributes,
+  type KeyboardEvent,
+} from 'react';
+import {
+  checkReferenceUrl,
+  clampMax,
+  moveItem,
+  sortFileBatch,
+  type ReferenceRefusal,
+} from '../core/references.js';
+import { isHttpUrl } from '../core/validation.js';
+import { useControllableState } from './use-controllable-state.js';
+
+/** Turns a picked file into a URL the image service can download (your upload endpoint, a signed URL…). */
+export type UploadFile = (file: File, options: { signal: AbortSignal }) => Promise<string>;
+
+/** Options of `useReferencePicker` (the props of `<ReferencePicker>` less the presentational ones). */
+export interface UseReferencePickerOptions {
+  /** Most references; default and ceiling 14. */
+  max?: number;
+  /** The URLs, when controlled. */
+  value?: string[];
+  /** The initial URLs, when uncontrolled. */
+  defaultValue?: string[];
+  /** Called with the new list whenever it changes; never more than `max` URLs, never a failed upload. */
+  onChange?(urls: string[]): void;
+  /** Enables file upload, drag-and-drop and paste. */
+  uploadFile?: UploadFile;
+  /** Accepted file types, in the file input's syntax. Default `image/*`. */
+  accept?: string;
+  /** Largest file accepted, in bytes. */
+  maxFileBytes?: number;
+  /** Disables every control. */
+  disabled?: boolean;
+}
+
+/** A file on its way to becoming a reference URL. */
+export interface ReferenceUpload {
+  /** Stable key for the item. */
+  id: string;
+  /** The picked file. */
+  file: File;
+  /** A local object URL for the preview; revoked when the item goes. */
+  previewUrl: string;
+  /** `uploading` while `uploadFile` runs; `failed` until retried or removed. */
+  status: 'uploading' | 'failed';
+  /** What `uploadFile` threw, when failed. */
+  error?: unknown;
+}
+
+type Handler<E> = ((event: E) => void) | undefined;
+
+// Calls the app's handler first; it can stop ours with preventDefault, as in react-dropzone.
+function compose<E extends { defaultPrevented: boolean }>(theirs: Handler<E>, ours: (event: E) => void) {
+  return (event: E) => {
+    theirs?.(event);
+    if (!event.defaultPrevented) ours(event);
+  };
+}
+
+interface UploadEntry extends ReferenceUpload {
+  controller: AbortController;
+  /** Set when the upload finished, until every earlier upload has settled. */
+  url?: string;
+}
+
+function filesOf(list: DataTransfer | null): File[] {
+  if (!list) return [];
+  return Array.from(list.files ?? []);
+}
+
+let uploadSequence = 0;
+
+/**
+ * The logic of `<ReferencePicker>` without its markup: state, actions and prop getters that
+ * compose your own handlers. Spread `getRootProps()` on the drop zone, `getUrlInputProps()` on a
+ * text input, `getAddButtonProps()` on a button and `getFileInputProps()` on a file input.
+ */
+export function useReferencePicker(options: UseReferencePickerOptions = {}) {
+  const max = clampMax(options.max);
+  const accept = options.accept ?? 'image/*';
+  const disabled = options.disabled ?? false;
+  const { uploadFile, maxFileBytes } = options;
+  const [urls, setUrls] = useControllableState(options.value, options.defaultValue ?? [], options.onChange);
+  const [draftUrl, setDraftUrl] = useState('');
+  const [refusals, setRefusals] = useState<ReferenceRefusal[]>([]);
+  const [isDragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+
+  // Uploads live in a ref so async completions read and write the current list; a counter re-renders.
+  const uploads = useRef<UploadEntry[]>([]);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+
+  const urlsRef = useRef(urls);
+  urlsRef.current = urls;
+  const room = useCallback(() => max - urlsRef.current.length - uploads.current.length, [max]);
+
+  const setUploads = useCallback((next: UploadEntry[]) => {
+    uploads.current = next;
+    rerender();
+  }, []);
+
+  const dropUpload = useCallback((entry: UploadEntry) => {
+    entry.controller.abort();
+    URL.revokeObjectURL(entry.previewUrl);
+  }, []);
+
+  // Finished uploads join the list in the order they were picked: each waits for the ones before it
+  // that are still uploading. Failed ones do not hold the queue.
+  const flush = useCallback(() => {
+    const ready: UploadEntry[] = [];
+    for (const entry of uploads.current) {
+      if (entry.status === 'uploading' && entry.url === undefined) break;
+      if (entry.url !== undefined) ready.push(entry);
+    }
+    if (ready.length === 0) return;
+    const refused: ReferenceRefusal[] = [];
+    const added: string[] = [];
+    for (const entry of ready) {
+      const current = [...urlsRef.current, ...added];
+      const refusal = checkReferenceUrl(entry.url!, current, max - current.length);
+      if (refusal) refused.push({ ...refusal, fileName: entry.file.name });
+      else added.push(entry.url!);
+      dropUpload(entry);
+    }
+    setUploads(uploads.current.filter((entry) => !ready.includes(entry)));
+    if (added.length > 0) setUrls((prev) => [...prev, ...added]);
+    if (refused.length > 0) setRefusals(refused);
+  }, [dropUpload, max, setUploads, setUrls]);
+
+  const fail = useCallback(
+    (entry: UploadEntry, error: unknown) => {
+      setUploads(uploads.current.map((e) => (e === entry ? { ...e, status: 'failed', error } : e)));
+      flush();
+    },
+    [flush, setUploads],
+  );
+
+  const runUpload = useCallback(
+    (entry: UploadEntry) => {
+      if (!uploadFile) return;
+      uploadFile(entry.file, { signal: entry.controller.signal }).then(
+        (url) => {
+          if (!uploads.current.includes(entry)) return;
+          if (!isHttpUrl(url)) {
+            fail(entry, new Error(`uploadFile must resolve with an http(s) URL the image service can download; got ${String(url)}`));
+            return;
+          }
+          entry.url = url;
+          flush();
+        },
+        (error: unknown) => {
+          if (uploads.current.includes(entry)) fail(entry, error);
+        },
+      );
+    },
+    [fail, flush, uploadFile],
+  );
+
+  const addFiles = useCallback(
+    (files: Iterable<File>) => {
+      if (disabled || !uploadFile) return;
+      const { accepted, refused } = sortFileBatch(Array.from(files), { accept, maxFileBytes, room: room() });
+      setRefusals(refused);
+      if (accepted.length === 0) return;
+      const entries = accepted.map<UploadEntry>((file) => ({
+        id: `upload-${++uploadSequence}`,
+        file,
+        previewUrl: URL.createObjectURL(file),
+        status: 'uploading',
+        controller: new AbortController(),
+      }));
+      setUploads([...uploads.current, ...entries]);
+      entries.forEach(runUpload);
+    },
+    [accept, disabled, maxFileBytes, room, runUpload, setUploads, uploadFile],
+  );
+
+  const addUrl = useCallback(
+    (url: string = draftUrl): boolean => {
+      if (disabled) return false;
+      const trimmed = url.trim();
+      const refusal = checkReferenceUrl(trimmed, urlsRef.current, room());
+      setRefusals(refusal ? [refusal] : []);
+      if (refusal) return false;
+      setUrls((prev) => [...prev, trimmed]);
+      setDraftUrl('');
+      return true;
+    },
+    [disabled, draftUrl, room, setUrls],
+  );
+
+  const remove = useCallback(
+    (index: number) => {
+      if (disabled) return;
+      setUrls((prev) => prev.filter((_, i) => i !== index));
+      setRefusals([]);
+    },
+    [disabled, setUrls],
+  );
+
+  const move = useCallback(
+    (from: number, to: number) => {
+      if (disabled) return;
+      setUrls((prev) => moveItem(prev, from, to) as string[]);
+    },
+    [disabled, setUrls],
+  );
+
+  const removeUpload = useCallback(
+    (id: string) => {
+      const entry = uploads.current.find((e) => e.id === id);
+      if (!entry || disabled) return;
+      dropUpload(entry);
+      setUploads(uploads.current.filter((e) => e !== entry));
+      flush();
+    },
+    [disabled, dropUpload, flush, setUploads],
+  );
+
+  const retryUpload = useCallback(
+    (id: string) => {
+      const entry = uploads.current.find((e) => e.id === id);
+      if (!entry || entry.status !== 'failed' || disabled) return;
+      const fresh: UploadEntry = { ...entry, status: 'uploading', error: undefined, controller: new AbortController() };
+      setUploads(uploads.current.map((e) => (e === entry ? fresh : e)));
+      runUpload(fresh);
+    },
+    [disabled, runUpload, setUploads],
+  );
+
+  // Abort running uploads and free previews on unmount. StrictMode's rehearsal unmount happens
+  // before any upload can start, so nothing real is lost there.
+  useEffect(
+    () => () => {
+      uploads.current.forEach(dropUpload);
+      uploads.current = [];
+    },
+    [dropUpload],
+  );
+
+  const count = urls.length + uploads.current.length;
+  const isFull = count >= max;
+  const canUpload = uploadFile !== undefined;
+
+  return {
+    /** The reference URLs, in the order they are sent. */
+    urls,
+    /** Files uploading or failed, after the URLs. */
+    uploads: uploads.current as readonly ReferenceUpload[],
+    /** The effective limit (1 to 14). */
+    max,
+    /** URLs plus uploads. */
+    count,
+    /** No room for more. */
+    isFull,
+    /** Every control is disabled. */
+    disabled,
+    /** Whether files can be added (an `uploadFile` was given). */
+    canUpload,
+    /** Why the last addition was refused, one entry per refused URL or file. */
+    refusals,
+    /** A file is being dragged over the root. */
+    isDragging,
+    /** The URL typed so far. */
+    draftUrl,
+    setDraftUrl,
+    addUrl,
+    addFiles,
+    remove,
+    move,
+    removeUpload,
+    retryUpload,
+    clearRefusals: useCallback(() => setRefusals([]), []),
+
+    /** Props for the drop zone: drag-and-drop and paste of image files. */
+    getRootProps<P extends RootProps>(props: P = {} as P) {
+      const active = canUpload && !disabled;
+      return {
+        ...props,
+        'data-dragging': isDragging ? '' : undefined,
+        'data-disabled': disabled ? '' : undefined,
+        'data-full': isFull ? '' : undefined,
+        onDragEnter: compose(props.onDragEnter, (event: DragEvent<HTMLElement>) => {
+          if (!active || !event.dataTransfer?.types.includes('Files')) return;
+          dragDepth.current += 1;
+          setDragging(true);
+        }),
+        onDragOver: compose(props.onDragOver, (event: DragEvent<HTMLElement>) => {
+          // Without this the browser would open a dropped file in place of the app.
+          if (active && event.dataTransfer?.types.includes('Files')) event.preventDefault();
+        }),
+        onDragLeave: compose(props.onDragLeave, () => {
+          dragDepth.current = Math.max(0, dragDepth.current - 1);
+          if (dragDepth.current === 0) setDragging(false);
+        }),
+        onDrop: compose(props.onDrop, (event: DragEvent<HTMLElement>) => {
+          dragDepth.current = 0;
+          setDragging(false);
+          if (!active) return;
+          const files = filesOf(event.dataTransfer);
+          if (files.length === 0) return;
+          event.preventDefault();
+          addFiles(files);
+        }),
+        onPaste: compose(props.onPaste, (event: ClipboardEvent<HTMLElement>) => {
+          if (!active) return;
+          const files = filesOf(event.clipboardData);
+          // Text pastes (a URL into the input) go through untouched.
+          if (files.length === 0) return;
+          event.preventDefault();
+          addFiles(files);
+        }),
+      };
+    },
+
+    /** Props for the URL text input: Enter adds. */
+    getUrlInputProps<P extends UrlInputProps>(props: P = {} as P) {
+      return {
+        ...props,
+        type: 'url' as const,
+        inputMode: 'url' as const,
+        autoComplete: 'off',
+        value: draftUrl,
+        disabled: disabled || isFull,
+        'aria-invalid': refusals.some((r) => r.code === 'invalid-url' || r.code === 'duplicate') || undefined,
+        onChange: compose(props.onChange, (event: ChangeEvent<HTMLInputElement>) => setDraftUrl(event.target.value)),
+        onKeyDown: compose(props.onKeyDown, (event: KeyboardEvent<HTMLInputElement>) => {
+          if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
+          // Inside a form, Enter would submit it (and start a paid generation).
+          event.preventDefault();
+          addUrl();
+        }),
+      };
+    },
+
+    /** Props for the Add button. */
+    getAddButtonProps<P extends ButtonProps>(props: P = {} as P) {
+      return {
+        ...props,
+        type: 'button' as const,
+        disabled: disabled || isFull,
+        onClick: compose(props.onClick, () => {
+          addUrl();
+        }),
+      };
+    },
+
+    /** Props for the file input (`multiple`, `accept`); only meaningful when `uploadFile` is given. */
+    getFileInputProps<P extends FileInputProps>(props: P = {} as P) {
+      return {
+        ...props,
+        type: 'file' as const,
+        multiple: true,
+        accept,
+        disabled: disabled || isFull || !canUpload,
+        onChange: compose(props.onChange, (event: ChangeEvent<HTMLInputElement>) => {
+          addFiles(Array.from(event.target.files ?? []));
+          // Clear it so that picking the same file again fires another change.
+          event.target.value = '';
+        }),
+      };
+    },
+  };
+}
+
+type RootProps = HTMLAttributes<HTMLElement>;
+type UrlInputProps = InputHTMLAttributes<HTMLInputElement>;
+type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement>;
+type FileInputProps = InputHTMLAttributes<HTMLInputElement>;
+
+/** What `useReferencePicker` returns. */
+export type UseReferencePickerResult = ReturnType<typeof useReferencePicker>;
