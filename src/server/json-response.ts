@@ -1,0 +1,32 @@
+/** The vendor's error shape, so a client reads the proxy's own refusals the way it reads the vendor's. */
+export interface ProxyErrorBody {
+  error: {
+    /** A stable, machine-readable reason, e.g. `'body_too_large'`. */
+    code: string;
+    /** The broad category, e.g. `'invalid_request'`. */
+    type: string;
+    /** A sentence a person can act on. Never contains the API key. */
+    message: string;
+  };
+}
+
+/** A JSON response that no cache keeps: task states change, and a generate answer is one person's. */
+export function jsonResponse(status: number, body: unknown, headers?: HeadersInit): Response {
+  const merged = new Headers(headers);
+  merged.set('Content-Type', 'application/json; charset=utf-8');
+  merged.set('Cache-Control', 'no-store');
+  merged.set('X-Content-Type-Options', 'nosniff');
+  return new Response(JSON.stringify(body), { status, headers: merged });
+}
+
+/** A refusal in the vendor's `{ error: { code, type, message } }` shape. */
+export function errorResponse(
+  status: number,
+  code: string,
+  type: string,
+  message: string,
+  headers?: HeadersInit,
+): Response {
+  const body: ProxyErrorBody = { error: { code, type, message } };
+  return jsonResponse(status, body, headers);
+}

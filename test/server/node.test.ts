@@ -1,0 +1,296 @@
+// @vitest-environment node
+import { http, HttpResponse } from 'msw';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { DEFAULT_MODEL } from '../../src/core/constants.js';
+import { ImageGenError } from '../../src/core/errors.js';
+import { createHttpFetcher } from '../../src/core/http-fetcher.js';
+import type { ImageTask } from '../../src/core/types.js';
+import { createProxyHandler, toNodeHandler, type ProxyHandlerOptions } from '../../src/server/index.js';
+import { createMockApi } from '../mock-api.js';
+import { server } from '../msw-server.js';
+import { BASE_PATH, KEY, UPSTREAM, allowLoopback, rawHttp, read, recordUpstream } from './helpers.js';
+
+/** A real HTTP server on a free loopback port, closed when the test ends. */
+async function listen(listener: RequestListener): Promise<number> {
+  const httpServer = createServer(listener);
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        httpServer.closeAllConnections();
+        httpServer.close(() => resolve());
+      }),
+  );
+  return (httpServer.address() as AddressInfo).port;
+}
+
+/** The proxy behind `node:http`, in front of a recording mock of the vendor API. */
+async function setup(options: Partial<ProxyHandlerOptions> = {}, mock: Parameters<typeof createMockApi>[0] = {}) {
+  allowLoopback();
+  const api = createMockApi({ baseUrl: UPSTREAM, processingAfterMs: 0, completeAfterMs: 0, ...mock });
+  server.use(...api.handlers);
+  const upstream = recordUpstream();
+  const handler = createProxyHandler({ apiKey: KEY, upstream: UPSTREAM, basePath: BASE_PATH, ...options });
+  const port = await listen(toNodeHandler(handler));
+  const base = `http://127.0.0.1:${port}${BASE_PATH}`;
+  return { api, upstream, port, base };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ImageGenError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (ImageGenError.isImageGenError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('the browser fetcher through the node server', () => {
+  it('generates and polls to the finished image, with only the server key upstream', async () => {
+    // Only the clock is fake: the mock API ages its tasks by Date.now(), the sockets stay real.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { api, base } = await setup({}, { processingAfterMs: 1000, completeAfterMs: 3000 });
+    const fetcher = createHttpFetcher({ baseUrl: base });
+    const task = await fetcher.generate({ prompt: 'a lighthouse at dusk', size: '16:9', imageUrls: ['https://img.example.com/a.png'] });
+    expect(task).toMatchObject({ taskId: 'task0001', status: 'pending' });
+    const seen: ImageTask[] = [await fetcher.getTask(task.taskId)];
+    vi.advanceTimersByTime(1500);
+    seen.push(await fetcher.getTask(task.taskId));
+    vi.advanceTimersByTime(1500);
+    seen.push(await fetcher.getTask(task.taskId));
+    expect(seen.map((t) => t.status)).toEqual(['pending', 'processing', 'completed']);
+    expect(seen[2]).toMatchObject({ taskId: 'task0001', imageUrl: 'https://cdn.example.com/task0001/0.png' });
+
+    expect(api.posts()).toHaveLength(1);
+    expect(api.posts()[0]!.body).toEqual({
+      prompt: 'a lighthouse at dusk',
+      model: DEFAULT_MODEL,
+      size: '16:9',
+      image_urls: ['https://img.example.com/a.png'],
+    });
+    expect(api.polls()).toHaveLength(3);
+    for (const request of api.requests) expect(request.headers.get('authorization')).toBe(`Bearer ${KEY}`);
+  });
+
+  it('replaces whatever Authorization and cookies the browser sends', async () => {
+    const { upstream, base } = await setup();
+    const fetcher = createHttpFetcher({
+      baseUrl: base,
+      apiKey: 'sk_leaked_into_the_browser',
+      headers: { Cookie: 'session=abc', 'X-Custom': 'yes' },
+    });
+    const task = await fetcher.generate({ prompt: 'a fox' });
+    await fetcher.getTask(task.taskId);
+    expect(upstream).toHaveLength(2);
+    for (const request of upstream) {
+      expect(request.headers.get('authorization')).toBe(`Bearer ${KEY}`);
+      expect(request.headers.get('cookie')).toBeNull();
+      expect(request.headers.get('x-custom')).toBeNull();
+    }
+  });
+
+  it('gets the vendor errors through, mapped as if it talked to the vendor', async () => {
+    const { base } = await setup();
+    const fetcher = createHttpFetcher({ baseUrl: base });
+    server.use(
+      http.post(`${UPSTREAM}/api/v2/image/generate`, () =>
+        HttpResponse.json({ error: { code: 'insufficient_credits', type: 'billing', message: 'Top up', required: 3, balance: 1 } }, { status: 402 }),
+      ),
+      http.get(`${UPSTREAM}/api/v2/tasks/:id`, () =>
+        HttpResponse.json({ error: { code: 'rate_limited', type: 'rate_limit', message: 'Slow down' } }, { status: 429, headers: { 'Retry-After': '7' } }),
+      ),
+    );
+    const credits = await rejection(fetcher.generate({ prompt: 'a fox' }));
+    expect(credits).toMatchObject({ kind: 'insufficient_credits', status: 402, code: 'insufficient_credits', required: 3, balance: 1 });
+    const limited = await rejection(fetcher.getTask('task0001'));
+    expect(limited).toMatchObject({ kind: 'rate_limited', status: 429, retryable: true, retryAfterMs: 7000 });
+  });
+
+  it('sees an unreachable upstream as a retryable 502', async () => {
+    const { base } = await setup();
+    server.use(http.get(`${UPSTREAM}/api/v2/tasks/:id`, () => HttpResponse.error()));
+    const error = await rejection(createHttpFetcher({ baseUrl: base }).getTask('task0001'));
+    expect(error).toMatchObject({ kind: 'server', status: 502, retryable: true, code: 'upstream_unreachable' });
+    expect(error.message).not.toContain(KEY);
+  });
+});
+
+describe('refusals over HTTP', () => {
+  it('answers 404 to other paths and 405 with Allow to other methods', async () => {
+    const { upstream, port, base } = await setup();
+    const notFound = await read(await fetch(`http://127.0.0.1:${port}/api/v2/image/generate`, { method: 'POST', body: '{}' }));
+    expect(notFound.status).toBe(404);
+    const getGenerate = await read(await fetch(`${base}/api/v2/image/generate`));
+    expect(getGenerate.status).toBe(405);
+    expect(getGenerate.headers.get('allow')).toBe('POST');
+    const deleteTask = await read(await fetch(`${base}/api/v2/tasks/task0001`, { method: 'DELETE' }));
+    expect(deleteTask.status).toBe(405);
+    expect(deleteTask.headers.get('allow')).toBe('GET');
+    expect(upstream).toHaveLength(0);
+  });
+
+  it('refuses a body that skipped the client checks', async () => {
+    const { upstream, base } = await setup();
+    const post = (body: string) =>
+      fetch(`${base}/api/v2/image/generate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    const tooMany = await read(await post(JSON.stringify({ prompt: 'a fox', image_urls: Array(15).fill('https://a.example/x.png') })));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.error?.code).toBe('invalid_image_urls');
+    const script = await read(await post(JSON.stringify({ prompt: 'a fox', image_urls: ['javascript:alert(1)'] })));
+    expect(script.status).toBe(400);
+    const notJson = await read(await post('prompt=a+fox'));
+    expect(notJson.status).toBe(400);
+    expect(notJson.json.error?.code).toBe('invalid_json');
+    expect(upstream).toHaveLength(0);
+  });
+
+  it('answers 401 when authorize refuses the cookie the browser sent', async () => {
+    const { api, upstream, base } = await setup({ authorize: (request) => request.headers.get('cookie') === 'session=valid' });
+    const refused = await read(
+      await fetch(`${base}/api/v2/image/generate`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: 'session=stolen' },
+        body: '{"prompt":"a fox"}',
+      }),
+    );
+    expect(refused.status).toBe(401);
+    expect(upstream).toHaveLength(0);
+    const allowed = await fetch(`${base}/api/v2/image/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: 'session=valid' },
+      body: '{"prompt":"a fox"}',
+    });
+    expect(allowed.status).toBe(202);
+    expect(api.posts()[0]!.headers.get('cookie')).toBeNull();
+  });
+
+  it.each([
+    // Node hands the raw target to the adapter; the URL parser resolves the dots, leaving no route.
+    ['/api/v2/tasks/../../../v1/account', 404],
+    ['/api/v2/tasks/%2e%2e/%2e%2e/v1/account', 404],
+    ['/api/v2/tasks/..%2F..%2Fv1%2Faccount', 400],
+    ['/api/v2/tasks/task0001%2F..%2F..', 400],
+    ['/api/v2/tasks/task0001/..%2f', 400],
+  ])('refuses the raw path %s with %i', async (path, status) => {
+    const { upstream, port } = await setup();
+    const res = await rawHttp(port, `GET ${BASE_PATH}${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(status);
+    expect(res.text).not.toContain(KEY);
+    expect(upstream).toHaveLength(0);
+  });
+
+  it('answers 413 to a Content-Length over the limit before the body is sent', async () => {
+    const { upstream, port } = await setup();
+    const head =
+      `POST ${BASE_PATH}/api/v2/image/generate HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${50 * 1024 * 1024}\r\n\r\n`;
+    // No body byte is ever written: only the header can have triggered the answer.
+    const res = await rawHttp(port, head);
+    expect(res.status).toBe(413);
+    expect(res.text).toMatch(/connection: close/i);
+    expect(res.text).toContain('body_too_large');
+    expect(upstream).toHaveLength(0);
+  });
+
+  it('answers 413 to a chunked upload while it is still being sent', async () => {
+    const { upstream, port } = await setup();
+    const head =
+      `POST ${BASE_PATH}/api/v2/image/generate HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    const totalBytes = 64 * 1024 * 1024;
+    const res = await rawHttp(port, head, { chunked: true, chunkBytes: 64 * 1024, totalBytes });
+    expect(res.status).toBe(413);
+    // Had the server read it all before judging, the client would have sent all of it.
+    expect(res.sent).toBeLessThan(totalBytes / 2);
+    expect(upstream).toHaveLength(0);
+  });
+});
+
+describe('toNodeHandler', () => {
+  it('finds the base path under an Express mount, which strips it from req.url', async () => {
+    allowLoopback();
+    const api = createMockApi({ baseUrl: UPSTREAM });
+    server.use(...api.handlers);
+    const nodeHandler = toNodeHandler(createProxyHandler({ apiKey: KEY, upstream: UPSTREAM, basePath: BASE_PATH }));
+    // What `app.use('/api/flash-image', nodeHandler)` does to the request before calling it.
+    const port = await listen((req, res) => {
+      const express = req as IncomingMessage & { originalUrl?: string };
+      express.originalUrl = req.url;
+      req.url = req.url!.slice(BASE_PATH.length) || '/';
+      nodeHandler(req, res);
+    });
+    const res = await fetch(`http://127.0.0.1:${port}${BASE_PATH}/api/v2/image/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"prompt":"a fox"}',
+    });
+    expect(res.status).toBe(202);
+    expect(api.posts()).toHaveLength(1);
+  });
+
+  it('uses the body a parser mounted earlier already read', async () => {
+    allowLoopback();
+    const api = createMockApi({ baseUrl: UPSTREAM });
+    server.use(...api.handlers);
+    const nodeHandler = toNodeHandler(createProxyHandler({ apiKey: KEY, upstream: UPSTREAM, basePath: BASE_PATH }));
+    // What `express.json()` leaves behind: a drained stream and `req.body`.
+    const port = await listen(async (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
+      let text = '';
+      for await (const chunk of req) text += String(chunk);
+      req.body = { ...JSON.parse(text), extra: 'dropped' };
+      nodeHandler(req, res);
+    });
+    const res = await fetch(`http://127.0.0.1:${port}${BASE_PATH}/api/v2/image/generate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"prompt":"a fox","seed":3}',
+    });
+    expect(res.status).toBe(202);
+    expect(api.posts()[0]!.body).toEqual({ prompt: 'a fox', model: DEFAULT_MODEL, seed: 3 });
+  });
+
+  it('answers 500 JSON when the handler throws', async () => {
+    allowLoopback();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const port = await listen(
+      toNodeHandler(() => {
+        throw new Error(`boom ${KEY}`);
+      }),
+    );
+    const res = await read(await fetch(`http://127.0.0.1:${port}/`));
+    expect(res.status).toBe(500);
+    expect(res.json.error?.code).toBe('internal_error');
+    expect(log).toHaveBeenCalledTimes(1);
+  });
+
+  it('passes status, headers (each Set-Cookie) and a streamed body through, and gives the handler the request', async () => {
+    allowLoopback();
+    let seen: Request | undefined;
+    const port = await listen(
+      toNodeHandler(async (request) => {
+        seen = request;
+        const headers = new Headers({ 'Content-Type': 'text/plain', 'X-Echo': request.headers.get('x-in') ?? '' });
+        headers.append('Set-Cookie', 'a=1');
+        headers.append('Set-Cookie', 'b=2');
+        const text = await request.text();
+        const body = new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(`${request.method} `));
+            controller.enqueue(new TextEncoder().encode(text));
+            controller.close();
+          },
+        });
+        return new Response(body, { status: 201, headers });
+      }),
+    );
+    const res = await fetch(`http://127.0.0.1:${port}/x?y=1`, { method: 'PUT', headers: { 'X-In': 'hi' }, body: 'payload' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-echo')).toBe('hi');
+    expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(await res.text()).toBe('PUT payload');
+    expect(seen?.url).toBe(`http://127.0.0.1:${port}/x?y=1`);
+  });
+});
