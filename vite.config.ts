@@ -1,19 +1,64 @@
 import react from '@vitejs/plugin-react';
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
+import { playwright } from '@vitest/browser-playwright';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const storybookConfigDir = fileURLToPath(new URL('./.storybook', import.meta.url));
+
+// Debian's Chromium (apt-get install chromium); browsers cannot be downloaded here. CI runs as root,
+// which Chromium only accepts without its sandbox.
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+};
+
 export default defineConfig({
-  plugins: [react()],
   test: {
     projects: [
       {
-        extends: true,
+        plugins: [react()],
         test: {
           name: 'unit',
           environment: 'jsdom',
           include: ['test/**/*.test.{ts,tsx}'],
+          exclude: ['test/smoke/**', 'test/consumer/**', '**/node_modules/**'],
           setupFiles: ['test/setup.ts'],
           restoreMocks: true,
         },
+      },
+      {
+        plugins: [storybookTest({ configDir: storybookConfigDir })],
+        // Pre-bundled up front, so the first browser run does not discover them and reload.
+        optimizeDeps: {
+          include: [
+            'react',
+            'react-dom',
+            'react-dom/client',
+            'react/jsx-runtime',
+            'react/jsx-dev-runtime',
+            '@tanstack/react-query',
+            'msw',
+            'msw/browser',
+            'msw-storybook-addon/csf3',
+            'storybook/test',
+            'axe-core',
+          ],
+        },
+        test: {
+          name: 'storybook',
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: chromium }),
+            instances: [{ browser: 'chromium' }],
+            screenshotFailures: false,
+          },
+        },
+      },
+      {
+        // Needs `npm run build-storybook` first; `npm test` does that.
+        test: { name: 'smoke', environment: 'node', include: ['test/smoke/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
       },
     ],
   },

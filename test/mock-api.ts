@@ -1,4 +1,5 @@
 import { http, HttpResponse, type HttpHandler } from 'msw';
+import { renderMockImage } from './mock-image.js';
 
 /** The vendor's host, as the default fetcher calls it. */
 export const API = 'https://api.aiclonevoicefree.com';
@@ -71,6 +72,15 @@ export function createMockApi(options: MockApiOptions = {}) {
       });
     }),
   ];
+
+  // The result pictures; not recorded, since they are not API requests.
+  handlers.push(
+    http.get('https://cdn.example.com/:taskId/0.png', ({ params }) => {
+      const task = tasks.get(String(params.taskId));
+      if (!task) return new HttpResponse(null, { status: 404 });
+      return new HttpResponse(renderMockImage(task.body), { headers: { 'Content-Type': 'image/svg+xml' } });
+    }),
+  );
 
   return {
     handlers,
