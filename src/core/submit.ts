@@ -16,6 +16,18 @@ function checkTask(task: ImageTask): ImageTask {
   return task;
 }
 
+// Every fetcher call goes through here: whatever it throws becomes an ImageGenError, and what it
+// returns is checked.
+async function call(request: () => Promise<ImageTask>, signal: AbortSignal | undefined): Promise<ImageTask> {
+  let task: ImageTask;
+  try {
+    task = await request();
+  } catch (error) {
+    throw toImageGenError(error, signal);
+  }
+  return checkTask(task);
+}
+
 /**
  * The one way a generation is started: validated first, so no fetcher (HTTP or not) is ever handed
  * bad input, and exactly one call to `fetcher.generate`, never retried.
@@ -26,22 +38,10 @@ export async function submitGeneration(
   signal?: AbortSignal,
 ): Promise<ImageTask> {
   const valid = validateGenerateInput(input);
-  let task: ImageTask;
-  try {
-    task = await fetcher.generate(valid, { signal });
-  } catch (error) {
-    throw toImageGenError(error, signal);
-  }
-  return checkTask(task);
+  return call(() => fetcher.generate(valid, { signal }), signal);
 }
 
 /** Reads a task through any fetcher, with its errors normalised. */
-export async function readTask(fetcher: ImageFetcher, taskId: string, signal?: AbortSignal): Promise<ImageTask> {
-  let task: ImageTask;
-  try {
-    task = await fetcher.getTask(taskId, { signal });
-  } catch (error) {
-    throw toImageGenError(error, signal);
-  }
-  return checkTask(task);
+export function readTask(fetcher: ImageFetcher, taskId: string, signal?: AbortSignal): Promise<ImageTask> {
+  return call(() => fetcher.getTask(taskId, { signal }), signal);
 }
