@@ -336,7 +336,7 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
         value: draftUrl,
         disabled: disabled || isFull,
         'aria-invalid': refusals.some((r) => r.code === 'invalid-url' || r.code === 'duplicate') || undefined,
-        onChange: compose(props.onChange, (event: ChangeEvent<HTMLInputElement>) => setDraftUrl(event.target.value)),
+        onChange: compose(props.onChange, (event: ChangeEvent<HTMLInputElement>) => setDraftUrl(event.target.value)) as InputChangeHandler,
         onKeyDown: compose(props.onKeyDown, (event: KeyboardEvent<HTMLInputElement>) => {
           if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
           // Inside a form, Enter would submit it (and start a paid generation).
@@ -370,7 +370,7 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
           addFiles(Array.from(event.target.files ?? []));
           // Clear it so that picking the same file again fires another change.
           event.target.value = '';
-        }),
+        }) as InputChangeHandler,
       };
     },
   };
@@ -380,6 +380,9 @@ type RootProps = HTMLAttributes<HTMLElement>;
 type UrlInputProps = InputHTMLAttributes<HTMLInputElement>;
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement>;
 type FileInputProps = InputHTMLAttributes<HTMLInputElement>;
+// Named so that the .d.ts refers to the app's own React types: `ChangeEvent` takes one type argument
+// in React 18 and two in 19, and an inferred type would be written out with 19's two.
+type InputChangeHandler = NonNullable<InputHTMLAttributes<HTMLInputElement>['onChange']>;
 
 /** What `useReferencePicker` returns. */
 export type UseReferencePickerResult = ReturnType<typeof useReferencePicker>;

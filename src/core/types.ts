@@ -50,8 +50,12 @@ export interface ImageFetcher {
   getTask(taskId: string, options?: RequestOptions): Promise<ImageTask>;
 }
 
+// The DOM's `HeadersInit`, spelled out: that name exists only in the DOM lib, and a server project
+// that type-checks `flash-image-react/server` without the DOM lib loads this file too.
+type HeaderValues = Headers | Record<string, string> | [string, string][];
+
 /** Headers, or a function that returns them (awaited before every request, e.g. to read a fresh token). */
-export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+export type HeadersOption = HeaderValues | (() => HeaderValues | Promise<HeaderValues>);
 
 /** Options of `createHttpFetcher`. */
 export interface HttpFetcherOptions {

@@ -120,7 +120,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     }
     // Kept so a client can honour it; it is the only upstream header that changes what a client does.
     const retryAfter = response.headers.get('retry-after');
-    const passed: HeadersInit =
+    const passed: Record<string, string> =
       retryAfter !== null && (response.status === 429 || response.status === 503) ? { 'Retry-After': retryAfter } : {};
     let parsed: unknown;
     try {

@@ -11,7 +11,7 @@ export interface ProxyErrorBody {
 }
 
 /** A JSON response that no cache keeps: task states change, and a generate answer is one person's. */
-export function jsonResponse(status: number, body: unknown, headers?: HeadersInit): Response {
+export function jsonResponse(status: number, body: unknown, headers?: Record<string, string>): Response {
   const merged = new Headers(headers);
   merged.set('Content-Type', 'application/json; charset=utf-8');
   merged.set('Cache-Control', 'no-store');
@@ -25,7 +25,7 @@ export function errorResponse(
   code: string,
   type: string,
   message: string,
-  headers?: HeadersInit,
+  headers?: Record<string, string>,
 ): Response {
   const body: ProxyErrorBody = { error: { code, type, message } };
   return jsonResponse(status, body, headers);
