@@ -34,26 +34,28 @@ export interface ImageGenErrorInit {
 
 /** The one error this library throws. Switch on `kind`, never on `message`. */
 export class ImageGenError extends Error {
+  // `declare`: every field is set in the constructor, so TypeScript emits no separate, empty
+  // definition of each.
   /** What went wrong. */
-  readonly kind: ImageGenErrorKind;
+  declare readonly kind: ImageGenErrorKind;
   /** The HTTP status, when the error came from a response. */
-  readonly status?: number;
+  declare readonly status?: number;
   /** True when the same request may succeed later: `rate_limited`, `server`, `network`. */
-  readonly retryable: boolean;
+  declare readonly retryable: boolean;
   /** How long the server asked us to wait before trying again (`Retry-After`). */
-  readonly retryAfterMs?: number;
+  declare readonly retryAfterMs?: number;
   /** The vendor's `error.code`, e.g. `'invalid_api_key'`. */
-  readonly code?: string;
+  declare readonly code?: string;
   /** For `validation`: the input field at fault. */
-  readonly field?: GenerateImageField;
+  declare readonly field?: GenerateImageField;
   /** For `insufficient_credits`: the credits the request needed, when the server says. */
-  readonly required?: number;
+  declare readonly required?: number;
   /** For `insufficient_credits`: the account's balance, when the server says. */
-  readonly balance?: number;
+  declare readonly balance?: number;
   /** For `task_failed` and `timeout`: the task as last seen. */
-  readonly task?: ImageTask;
+  declare readonly task?: ImageTask;
   /** The error body as received. */
-  readonly body?: unknown;
+  declare readonly body?: unknown;
 
   constructor(init: ImageGenErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });

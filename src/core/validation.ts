@@ -66,12 +66,26 @@ export function validateGenerateInput(input: GenerateImageInput): ValidGenerateI
   return valid;
 }
 
+/**
+ * Each input field and its name in the vendor's JSON (snake_case on the wire). The one place the
+ * two spellings meet: the request body, its inverse and the server's error codes all read it.
+ */
+export const WIRE_NAMES: Readonly<Record<GenerateImageField, string>> = {
+  prompt: 'prompt',
+  model: 'model',
+  size: 'size',
+  imageUrls: 'image_urls',
+  seed: 'seed',
+};
+
+// A function, not a module-level constant: a top-level call would stay in every bundle that
+// imports this module, used or not.
+const fields = () => Object.entries(WIRE_NAMES) as [GenerateImageField, string][];
+
 /** The vendor's JSON body for a validated input. */
 export function toRequestBody(input: ValidGenerateImageInput): Record<string, unknown> {
-  const body: Record<string, unknown> = { prompt: input.prompt, model: input.model };
-  if (input.size !== undefined) body.size = input.size;
-  if (input.imageUrls !== undefined) body.image_urls = input.imageUrls;
-  if (input.seed !== undefined) body.seed = input.seed;
+  const body: Record<string, unknown> = {};
+  for (const [field, wire] of fields()) if (input[field] !== undefined) body[wire] = input[field];
   return body;
 }
 
@@ -84,17 +98,11 @@ export function fromRequestBody(body: unknown): GenerateImageInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ImageGenError({ kind: 'validation', message: 'The request body must be a JSON object.' });
   }
-  const record = body as Record<string, unknown>;
+  const input: Record<string, unknown> = {};
   // Own properties only: a field must come from the client's JSON, never from a prototype.
-  const read = (key: string): unknown => (Object.hasOwn(record, key) ? record[key] : undefined);
-  const input = { prompt: read('prompt') } as GenerateImageInput;
-  const model = read('model');
-  const size = read('size');
-  const imageUrls = read('image_urls');
-  const seed = read('seed');
-  if (model !== undefined) input.model = model as string;
-  if (size !== undefined) input.size = size as ImageSize;
-  if (imageUrls !== undefined) input.imageUrls = imageUrls as string[];
-  if (seed !== undefined) input.seed = seed as number;
-  return input;
+  for (const [field, wire] of fields()) {
+    if (Object.hasOwn(body, wire)) input[field] = (body as Record<string, unknown>)[wire];
+  }
+  // Unchecked values under the input's names: `validateGenerateInput` decides what they are.
+  return input as unknown as GenerateImageInput;
 }

@@ -1,32 +1,19 @@
 import { DEFAULT_BASE_URL, DEFAULT_MODEL, GENERATE_PATH, TASKS_PATH } from '../core/constants.js';
 import { ImageGenError } from '../core/errors.js';
-import type { GenerateImageField, GenerateImageInput, ImageGenErrorKind } from '../core/types.js';
-import {
-  fromRequestBody,
-  isHttpUrl,
-  toRequestBody,
-  validateGenerateInput,
-  type ValidGenerateImageInput,
-} from '../core/validation.js';
-import { errorResponse, jsonResponse } from './json-response.js';
-import { matchRoute, normalizeBasePath } from './match-route.js';
-import { readBodyWithLimit } from './read-body.js';
+import type { ImageGenErrorKind } from '../core/types.js';
+import { WIRE_NAMES, fromRequestBody, isHttpUrl, toRequestBody, validateGenerateInput } from '../core/validation.js';
+import { errorResponse, internalError, jsonResponse } from './json-response.js';
+import { readJsonBody } from './read-body.js';
 import type { ProxyHandler, ProxyHandlerOptions } from './types.js';
-
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 // Visible ASCII only. A key with a space, newline or other control character cannot go in a header
 // and would fail every request; refusing it at start-up puts the error where the mistake is made.
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
-// The wire names, so a client sees the field it actually sent (`image_urls`, not `imageUrls`).
-const WIRE_FIELD: Record<GenerateImageField, string> = {
-  prompt: 'prompt',
-  model: 'model',
-  size: 'size',
-  imageUrls: 'image_urls',
-  seed: 'seed',
-};
+// The vendor's ids are short tokens. Anything else after decoding (dots, slashes, percent signs,
+// control characters) could walk the upstream path away from `/tasks/`, so it is refused rather
+// than escaped; what passes needs no escaping.
+const SAFE_TASK_ID = /^[\w-]{1,128}$/;
 
 // For an `ImageGenError` thrown by `transformInput` (a moderation step, a quota check).
 const STATUS_FOR_KIND: Partial<Record<ImageGenErrorKind, number>> = {
@@ -37,29 +24,14 @@ const STATUS_FOR_KIND: Partial<Record<ImageGenErrorKind, number>> = {
   not_found: 404,
 };
 
-function mediaType(request: Request): string {
-  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-}
-
-function redactor(secret: string): (value: unknown) => unknown {
-  const redact = (value: unknown): unknown => {
-    if (typeof value === 'string') return value.split(secret).join('[redacted]');
-    if (Array.isArray(value)) return value.map(redact);
-    if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k) as string, redact(v)]));
-    }
-    return value;
-  };
-  return redact;
-}
-
+/** A refusal carrying an `ImageGenError`'s message, from validation or from `transformInput`. */
 function refusal(error: ImageGenError): Response {
   if (error.kind === 'validation') {
-    const code = error.field ? `invalid_${WIRE_FIELD[error.field]}` : 'invalid_request';
+    // Named after the field as the client sent it (`invalid_image_urls`, not `invalid_imageUrls`).
+    const code = error.field ? `invalid_${WIRE_NAMES[error.field]}` : 'invalid_request';
     return errorResponse(400, code, 'invalid_request', error.message);
   }
-  const status = STATUS_FOR_KIND[error.kind] ?? 500;
-  return errorResponse(status, error.code ?? error.kind, error.kind, error.message);
+  return errorResponse(STATUS_FOR_KIND[error.kind] ?? 500, error.code ?? error.kind, error.kind, error.message);
 }
 
 /**
@@ -71,142 +43,133 @@ function refusal(error: ImageGenError): Response {
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const rawKey: unknown = options?.apiKey;
   const apiKey = typeof rawKey === 'string' ? rawKey.trim() : '';
-  // The messages below never include the key: start-up errors end up in logs and error pages.
-  if (apiKey === '') {
-    throw new TypeError(
-      'createProxyHandler: `apiKey` is required. Read it from a server-only environment variable.',
-    );
-  }
-  if (!HEADER_SAFE.test(apiKey)) {
-    throw new TypeError('createProxyHandler: `apiKey` contains spaces or control characters; check how it is loaded.');
-  }
+  // These messages never quote the key: start-up errors end up in logs and error pages.
+  const misconfigured = (message: string) => new TypeError(`createProxyHandler: ${message}`);
+  if (apiKey === '') throw misconfigured('`apiKey` is required (from a server-only env variable).');
+  if (!HEADER_SAFE.test(apiKey)) throw misconfigured('`apiKey` has spaces or control characters.');
+  const { maxBodyBytes = 1024 * 1024 } = options;
   const upstream = (options.upstream ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  if (!isHttpUrl(upstream)) {
-    throw new TypeError('createProxyHandler: `upstream` must be an absolute http:// or https:// URL.');
-  }
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!isHttpUrl(upstream)) throw misconfigured('`upstream` must be an http(s) URL.');
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new TypeError('createProxyHandler: `maxBodyBytes` must be a positive whole number of bytes.');
+    throw misconfigured('`maxBodyBytes` must be a positive integer.');
   }
-  const basePath = normalizeBasePath(options.basePath);
+  // A leading slash and no trailing one, '' for the root. Paths are compared still percent-encoded,
+  // as `URL.pathname` gives them, and exactly: no trailing slash, no extra segments.
+  const trimmed = (options.basePath ?? '').trim().replace(/\/+$/, '');
+  const basePath = trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+  const generatePath = basePath + GENERATE_PATH;
+  const tasksPath = basePath + TASKS_PATH;
   const allowedModels = new Set(options.allowedModels ?? [DEFAULT_MODEL]);
-  const redact = redactor(apiKey);
 
-  async function isAuthorized(request: Request): Promise<boolean> {
-    if (!options.authorize) return true;
-    // Only a literal `true` passes: an authorize that forgets to return must fail closed.
-    return (await options.authorize(request)) === true;
-  }
+  // Some upstream errors quote the key back. Every string in the body loses it, property names
+  // included (a reviver sees each object after its children, so it can rename their keys).
+  const redact = (text: string) => text.split(apiKey).join('[redacted]');
+  const redactJson = (_key: string, value: unknown): unknown => {
+    if (typeof value === 'string') return redact(value);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [redact(name), item]));
+  };
 
-  async function forward(path: string, method: 'GET' | 'POST', body: string | undefined, request: Request): Promise<Response> {
+  async function forward(path: string, request: Request, body?: string): Promise<Response> {
     // Built from scratch, not copied from the client: its cookies, its Authorization and anything
     // else it sent stay here.
-    const headers = new Headers({ Authorization: `Bearer ${apiKey}`, Accept: 'application/json' });
-    if (body !== undefined) headers.set('Content-Type', 'application/json');
-    // Looked up per call, not at creation: test mocks and polyfills patch the global later.
-    const doFetch = options.fetch ?? globalThis.fetch;
+    const headers: Record<string, string> = { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' };
+    if (body) headers['Content-Type'] = 'application/json';
     let response: Response;
     let text: string;
     try {
+      // The global `fetch` is looked up per call, not at creation: mocks and polyfills patch it later.
       // `manual`: a redirect must not carry the key to another host, and the API does not redirect.
-      response = await doFetch(`${upstream}${path}`, { method, headers, body, redirect: 'manual', signal: request.signal });
+      response = await (options.fetch ?? fetch)(upstream + path, {
+        method: body ? 'POST' : 'GET',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: request.signal,
+      });
       text = await response.text();
     } catch {
       // The cause may name hosts or addresses; the client learns only that the service was unreachable.
-      return errorResponse(502, 'upstream_unreachable', 'bad_gateway', 'Could not reach the image service. Try again in a moment.');
+      return errorResponse(502, 'upstream_unreachable', 'bad_gateway', 'Could not reach the image service; try again.');
     }
-    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
-      return errorResponse(502, 'upstream_redirect', 'bad_gateway', 'The image service answered with a redirect.');
+    const { status } = response;
+    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+      return errorResponse(502, 'upstream_redirect', 'bad_gateway', 'The image service redirected.');
     }
-    // Kept so a client can honour it; it is the only upstream header that changes what a client does.
+    // The only upstream header passed on: it tells a client when to try again.
     const retryAfter = response.headers.get('retry-after');
-    const passed: Record<string, string> =
-      retryAfter !== null && (response.status === 429 || response.status === 503) ? { 'Retry-After': retryAfter } : {};
-    let parsed: unknown;
+    const passed = retryAfter !== null && (status === 429 || status === 503) ? { 'Retry-After': retryAfter } : undefined;
+    let json: unknown;
     try {
-      parsed = JSON.parse(text);
+      json = JSON.parse(text, redactJson);
     } catch {
       // An error status is kept so the client still maps it (a 503 stays retryable); a 2xx that is
       // not JSON is the gateway's problem.
-      const status = response.status >= 400 ? response.status : 502;
-      return errorResponse(status, 'upstream_bad_response', 'bad_gateway', 'The image service sent a response that is not JSON.', passed);
+      const kept = status >= 400 ? status : 502;
+      return errorResponse(kept, 'upstream_bad_response', 'bad_gateway', 'The image service sent invalid JSON.', passed);
     }
-    // An upstream error that quotes the key (some echo it back) must not hand it to the browser.
-    return jsonResponse(response.status, redact(parsed), passed);
+    return jsonResponse(status, json, passed);
   }
 
   async function generate(request: Request): Promise<Response> {
-    // Also a CSRF guard: a cross-site form or `no-cors` fetch cannot send `application/json`
-    // without a CORS preflight, which this handler never grants.
-    if (mediaType(request) !== 'application/json') {
-      await request.body?.cancel().catch(() => undefined);
-      return errorResponse(415, 'unsupported_media_type', 'invalid_request', 'Send the body as JSON with Content-Type: application/json.');
-    }
-    const read = await readBodyWithLimit(request, maxBodyBytes);
-    if (!read.ok) {
-      return read.reason === 'too_large'
-        ? errorResponse(413, 'body_too_large', 'invalid_request', `The request body is larger than ${maxBodyBytes} bytes.`)
-        : errorResponse(400, 'body_unreadable', 'invalid_request', 'The request body could not be read.');
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
-    } catch {
-      return errorResponse(400, 'invalid_json', 'invalid_request', 'The request body is not valid JSON.');
-    }
-    let candidate: GenerateImageInput;
+    const body = await readJsonBody(request, maxBodyBytes);
+    if (body instanceof Response) return body;
     try {
       // The client's own checks, again: anyone can call this route without the client.
-      candidate = validateGenerateInput(fromRequestBody(json));
-      if (!allowedModels.has(candidate.model!)) {
-        return errorResponse(400, 'invalid_model', 'invalid_request', `This server does not generate with model ${JSON.stringify(candidate.model)}.`);
+      let input = validateGenerateInput(fromRequestBody(body.json));
+      if (!allowedModels.has(input.model)) {
+        return errorResponse(400, 'invalid_model', 'invalid_request', `Model ${JSON.stringify(input.model)} is not allowed.`);
       }
-      if (options.transformInput) candidate = await options.transformInput(candidate, request);
+      if (options.transformInput) {
+        const transformed = await options.transformInput(input, request);
+        try {
+          input = validateGenerateInput(transformed);
+        } catch (error) {
+          // The client did nothing wrong: the app's transform produced a bad input. (Validation
+          // throws only `ImageGenError`s.)
+          const { message } = error as ImageGenError;
+          return errorResponse(500, 'invalid_transform', 'server_error', `transformInput returned an invalid input: ${message}`);
+        }
+      }
+      return await forward(GENERATE_PATH, request, JSON.stringify(toRequestBody(input)));
     } catch (error) {
       if (ImageGenError.isImageGenError(error)) return refusal(error);
       throw error;
     }
-    let input: ValidGenerateImageInput;
-    try {
-      input = validateGenerateInput(candidate);
-    } catch (error) {
-      // The client did nothing wrong: the app's transform produced a bad input.
-      const detail = ImageGenError.isImageGenError(error) ? ` ${error.message}` : '';
-      return errorResponse(500, 'invalid_transform', 'server_error', `transformInput returned an invalid input.${detail}`);
-    }
-    return forward(GENERATE_PATH, 'POST', JSON.stringify(toRequestBody(input)), request);
   }
 
   async function route(request: Request): Promise<Response> {
-    const match = matchRoute(new URL(request.url).pathname, basePath);
-    if (match.route === 'none') {
-      return errorResponse(404, 'route_not_found', 'not_found', 'There is no such route.');
+    const { pathname } = new URL(request.url);
+    let taskId = '';
+    if (pathname !== generatePath) {
+      if (!pathname.startsWith(tasksPath) || pathname === tasksPath) {
+        return errorResponse(404, 'route_not_found', 'not_found', 'No such route.');
+      }
+      try {
+        // A raw slash (a second segment) and an encoded one (`%2F`) both fail the pattern.
+        taskId = decodeURIComponent(pathname.slice(tasksPath.length));
+      } catch {
+        // Malformed percent-encoding: left empty, which the pattern refuses.
+      }
+      if (!SAFE_TASK_ID.test(taskId)) return errorResponse(400, 'invalid_task_id', 'invalid_request', 'Invalid task id.');
     }
-    if (match.route === 'bad-task-id') {
-      return errorResponse(400, 'invalid_task_id', 'invalid_request', 'The task id is not valid.');
-    }
-    const allowed = match.route === 'generate' ? 'POST' : 'GET';
+    const allowed = taskId ? 'GET' : 'POST';
     if (request.method !== allowed) {
-      return errorResponse(405, 'method_not_allowed', 'invalid_request', `Use ${allowed} on this path.`, { Allow: allowed });
+      return errorResponse(405, 'method_not_allowed', 'invalid_request', `Use ${allowed}.`, { Allow: allowed });
     }
-    // Before the body is read: an unauthorised client gets no say in what this server reads.
-    if (!(await isAuthorized(request))) {
-      return errorResponse(401, 'unauthorized', 'authentication_error', 'You are not allowed to generate images.');
+    // Before the body is read: an unauthorised client gets no say in what this server reads. Only
+    // a literal `true` passes: an authorize that forgets to return must fail closed.
+    if (options.authorize && (await options.authorize(request)) !== true) {
+      return errorResponse(401, 'unauthorized', 'authentication_error', 'Not authorized.');
     }
-    if (match.route === 'task') {
-      return forward(`${TASKS_PATH}${encodeURIComponent(match.taskId)}`, 'GET', undefined, request);
-    }
-    return generate(request);
+    return taskId ? forward(TASKS_PATH + taskId, request) : generate(request);
   }
 
   return async function proxyHandler(request: Request): Promise<Response> {
     try {
       return await route(request);
     } catch (error) {
-      // An app callback (authorize, transformInput) threw. The client gets none of its message,
-      // which may hold anything; the server's log gets all of it, or nobody could debug this.
-      console.error('flash-image-react/server: the request failed', error);
-      return errorResponse(500, 'internal_error', 'server_error', 'The server could not handle the request.');
+      return internalError(error);
     }
   };
 }

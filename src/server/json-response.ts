@@ -12,11 +12,10 @@ export interface ProxyErrorBody {
 
 /** A JSON response that no cache keeps: task states change, and a generate answer is one person's. */
 export function jsonResponse(status: number, body: unknown, headers?: Record<string, string>): Response {
-  const merged = new Headers(headers);
-  merged.set('Content-Type', 'application/json; charset=utf-8');
-  merged.set('Cache-Control', 'no-store');
-  merged.set('X-Content-Type-Options', 'nosniff');
-  return new Response(JSON.stringify(body), { status, headers: merged });
+  return Response.json(body, {
+    status,
+    headers: { ...headers, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+  });
 }
 
 /** A refusal in the vendor's `{ error: { code, type, message } }` shape. */
@@ -29,4 +28,13 @@ export function errorResponse(
 ): Response {
   const body: ProxyErrorBody = { error: { code, type, message } };
   return jsonResponse(status, body, headers);
+}
+
+/**
+ * The answer when app code (`authorize`, `transformInput`, a handler) throws. The client gets none
+ * of the error, which may hold anything; the server's log gets all of it, or nobody could debug it.
+ */
+export function internalError(error: unknown): Response {
+  console.error('flash-image-react/server:', error);
+  return errorResponse(500, 'internal_error', 'server_error', 'Internal server error.');
 }

@@ -246,7 +246,7 @@ describe('body refusals', () => {
     const { upstream, handler } = setup();
     const res = await read(await handler(postJson(body)));
     expect(res.status).toBe(400);
-    expect(res.json.error).toEqual({ code: 'invalid_json', type: 'invalid_request', message: 'The request body is not valid JSON.' });
+    expect(res.json.error).toEqual({ code: 'invalid_json', type: 'invalid_request', message: 'The body is not valid JSON.' });
     expect(upstream).toHaveLength(0);
   });
 
