@@ -7,6 +7,7 @@ export type {
   ImageGenErrorKind,
   ImageSize,
   ImageTask,
+  PollInterval,
   RequestOptions,
   TaskStatus,
 } from './core/types.js';
@@ -24,6 +25,9 @@ export {
   type UseImageGenerationOptions,
   type UseImageGenerationResult,
 } from './react/use-image-generation.js';
+export { useImageBatch, type ImageBatchItem, type UseImageBatchOptions, type UseImageBatchResult } from './react/use-image-batch.js';
+export { seedVariations, type ImageBatchItemStatus, type ImageBatchProgress } from './core/batch.js';
+export type { PersistConfig, PersistedGeneration, PersistOption, PersistStorage } from './core/persist.js';
 export { ImageGenerator, type ImageGeneratorProps, type ImageGeneratorResultProps, type ImageGeneratorValues } from './components/ImageGenerator.js';
 export { ReferencePicker, type ReferencePickerProps } from './components/ReferencePicker.js';
 export {

@@ -2,10 +2,12 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { IMAGE_SIZES, MAX_REFERENCE_IMAGES, MAX_SEED } from '../core/constants.js';
 import type { ImageGenError } from '../core/errors.js';
+import type { PersistedGeneration, PersistOption } from '../core/persist.js';
 import { isSafeImageSrc, randomSeed } from '../core/references.js';
 import type { GenerateImageInput, ImageSize, ImageTask } from '../core/types.js';
 import { isHttpUrl } from '../core/validation.js';
 import { useImageGeneration, type UseImageGenerationResult } from '../react/use-image-generation.js';
+import { GenerationHistory } from './GenerationHistory.js';
 import { defaultImageGeneratorLabels, type ImageGeneratorLabels, type ReferencePickerLabels } from './labels.js';
 import { ReferencePicker } from './ReferencePicker.js';
 import { useElapsedSeconds } from './use-elapsed-seconds.js';
@@ -45,7 +47,7 @@ export interface ImageGeneratorProps {
   timeoutMs?: number;
   /** Enables file upload in the reference picker. */
   uploadFile?: UploadFile;
-  /** Called with the finished task. */
+  /** Called with the finished task, once per generation (also for one resumed after a reload). */
   onComplete?(task: ImageTask): void;
   /** Called when a generation fails; not when the user cancels. */
   onError?(error: ImageGenError): void;
@@ -57,6 +59,15 @@ export interface ImageGeneratorProps {
   theme?: 'light' | 'dark';
   /** Replaces the result area (the frame, the image and its actions). */
   renderResult?(props: ImageGeneratorResultProps): ReactNode;
+  /**
+   * Resume after reload: a storage key (in `localStorage`) or `{ key, storage }`. A generation in
+   * flight is polled again after a reload without a new POST; the recent results come back too.
+   */
+  persist?: PersistOption;
+  /** Shows the recent results (Re-use, Reference, Remove). Default: on when `persist` is set. */
+  showHistory?: boolean;
+  /** Recent results kept. Default 12. */
+  historySize?: number;
 }
 
 const ANNOUNCE_EVERY_S = 10;
@@ -82,10 +93,14 @@ export function ImageGenerator({
   className,
   theme,
   renderResult,
+  persist,
+  showHistory = persist !== undefined,
+  historySize,
 }: ImageGeneratorProps) {
   const labels = { ...defaultImageGeneratorLabels, ...labelOverrides };
   const id = useId();
-  const generation = useImageGeneration({ intervalMs: pollIntervalMs, timeoutMs });
+  // Reported by the hook, so a generation resumed after a reload is reported too.
+  const generation = useImageGeneration({ intervalMs: pollIntervalMs, timeoutMs, persist, historySize, onComplete, onError });
   const { status, imageUrl, error, isBusy, input } = generation;
   const elapsedSeconds = useElapsedSeconds(generation.startedAt, isBusy);
 
@@ -94,21 +109,8 @@ export function ImageGenerator({
   const [seedText, setSeedText] = useState(defaultValues.seed === undefined ? '' : String(defaultValues.seed));
   const [imageUrls, setImageUrls] = useState<string[]>(defaultValues.imageUrls ?? []);
 
-  const callbacks = useRef({ onComplete, onError });
-  callbacks.current = { onComplete, onError };
-  const lastPromise = useRef<Promise<ImageTask> | null>(null);
-
   const run = (next: GenerateImageInput) => {
-    const promise = generation.generate(next);
-    // generate() hands back the running promise while busy; report each generation once.
-    if (promise === lastPromise.current) return;
-    lastPromise.current = promise;
-    promise.then(
-      (task) => callbacks.current.onComplete?.(task),
-      (err: ImageGenError) => {
-        if (err.kind !== 'aborted') callbacks.current.onError?.(err);
-      },
-    );
+    void generation.generate(next);
   };
 
   const formInput = (): GenerateImageInput => ({
@@ -145,6 +147,21 @@ export function ImageGenerator({
     if (canUseAsReference) setImageUrls((urls) => [...urls, imageUrl]);
   };
 
+  const promptRef = useRef<HTMLTextAreaElement>(null);
+  const reuseSettings = (entry: PersistedGeneration) => {
+    setPrompt(entry.input.prompt);
+    setSize(entry.input.size ?? '1:1');
+    setSeedText(entry.input.seed === undefined ? '' : String(entry.input.seed));
+    setImageUrls(entry.input.imageUrls ?? []);
+    promptRef.current?.focus();
+  };
+  const canUseEntryAsReference = (entry: PersistedGeneration) =>
+    isHttpUrl(entry.imageUrl) && !imageUrls.includes(entry.imageUrl) && imageUrls.length < MAX_REFERENCE_IMAGES;
+  const useEntryAsReference = (entry: PersistedGeneration) => {
+    const url = entry.imageUrl;
+    if (canUseEntryAsReference(entry) && url) setImageUrls((urls) => (urls.includes(url) ? urls : [...urls, url]));
+  };
+
   const invalidField = error?.kind === 'validation' ? error.field : undefined;
   const statusText =
     status === 'submitting' || status === 'pending' || status === 'processing'
@@ -176,6 +193,7 @@ export function ImageGenerator({
           {labels.prompt}
         </label>
         <textarea
+          ref={promptRef}
           id={`${id}-prompt`}
           className="fir-input fir-textarea"
           value={prompt}
@@ -313,6 +331,19 @@ export function ImageGenerator({
             </div>
           )}
         </div>
+      )}
+
+      {showHistory && (
+        <GenerationHistory
+          id={id}
+          entries={generation.history}
+          currentImageUrl={status === 'completed' ? imageUrl : undefined}
+          canUseAsReference={canUseEntryAsReference}
+          onReuse={reuseSettings}
+          onUseAsReference={useEntryAsReference}
+          onRemove={(entry) => generation.removeFromHistory(entry.taskId)}
+          labels={labels}
+        />
       )}
     </form>
   );

@@ -1,4 +1,5 @@
 import type { ImageGenError } from '../core/errors.js';
+import type { PersistedGeneration } from '../core/persist.js';
 import type { ReferenceRefusal } from '../core/references.js';
 import type { ImageSize } from '../core/types.js';
 
@@ -120,6 +121,22 @@ export interface ImageGeneratorLabels {
   retry: string;
   /** The alert for an error, by `error.kind`. */
   error(error: ImageGenError): string;
+  /** Heading of the recent results. */
+  history: string;
+  /** Alt text of recent result `n` (1 is the newest). */
+  historyImage(n: number, entry: PersistedGeneration): string;
+  /** Visible text of the button that puts a recent result's settings back into the form. */
+  reuseSettings: string;
+  /** Its accessible name; starts with `reuseSettings`. */
+  reuseSettingsName(n: number, entry: PersistedGeneration): string;
+  /** Visible text of the button that adds a recent result to the references. */
+  historyReference: string;
+  /** Its accessible name; contains `historyReference`. */
+  historyReferenceName(n: number, entry: PersistedGeneration): string;
+  /** Visible text of the button that removes a recent result. */
+  historyRemove: string;
+  /** Its accessible name; starts with `historyRemove`. */
+  historyRemoveName(n: number, entry: PersistedGeneration): string;
 }
 
 const FIELD_NAMES = { prompt: 'prompt', model: 'model', size: 'size', imageUrls: 'reference images', seed: 'seed' } as const;
@@ -153,6 +170,14 @@ export const defaultImageGeneratorLabels: ImageGeneratorLabels = {
   useAsReference: 'Use as reference',
   regenerate: 'Regenerate',
   retry: 'Retry',
+  history: 'Recent images',
+  historyImage: (n, entry) => `Recent image ${n}: ${entry.input.prompt}`,
+  reuseSettings: 'Re-use',
+  reuseSettingsName: (n) => `Re-use settings of recent image ${n}`,
+  historyReference: 'Reference',
+  historyReferenceName: (n) => `Use recent image ${n} as reference`,
+  historyRemove: 'Remove',
+  historyRemoveName: (n) => `Remove recent image ${n}`,
   error: (error) => {
     switch (error.kind) {
       case 'validation':

@@ -1,5 +1,6 @@
+import { DEFAULT_INTERVAL_MS } from './constants.js';
 import { ImageGenError } from './errors.js';
-import type { ImageTask } from './types.js';
+import type { ImageTask, PollInterval } from './types.js';
 
 /** Consecutive transient failures a poll rides out before it reports the error. */
 export const MAX_POLL_RETRIES = 3;
@@ -20,6 +21,18 @@ export function pollRetryDelay(failureCount: number, error: unknown, intervalMs:
     return Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS);
   }
   return Math.min(intervalMs * 2 ** failureCount, MAX_BACKOFF_MS);
+}
+
+/**
+ * The wait before the next read of a running task. A number is used as is (the behaviour of
+ * `intervalMs: number` is unchanged); a schedule is called with the reads answered so far and the
+ * task as last seen. A schedule that returns something unusable (not a positive finite number)
+ * falls back to the default interval rather than polling in a tight loop or stopping unseen.
+ */
+export function resolvePollInterval(interval: PollInterval, attempt: number, task: ImageTask | undefined): number {
+  if (typeof interval === 'number') return interval;
+  const ms = interval(attempt, task);
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_INTERVAL_MS;
 }
 
 /**

@@ -32,6 +32,14 @@ export interface ImageTask {
   raw: unknown;
 }
 
+/**
+ * Time between polls of a running task: a number of milliseconds, or a schedule called before each
+ * wait with `attempt`, the number of reads of the task answered so far (0 while none has been), and
+ * the task as last seen (undefined until then). E.g. `(attempt) => (attempt === 0 ? 4000 : 1000)`
+ * skips the first seconds in which an image is never ready.
+ */
+export type PollInterval = number | ((attempt: number, task: ImageTask | undefined) => number);
+
 /** Options every fetcher call takes. */
 export interface RequestOptions {
   /** Aborts the request; the call then rejects with `kind: 'aborted'`. */

@@ -1,14 +1,43 @@
 'use client';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ImageGenError } from '../core/errors.js';
+import {
+  addToHistory,
+  DEFAULT_HISTORY_SIZE,
+  entryTask,
+  persistableInput,
+  readPersisted,
+  removeFromHistory as withoutTask,
+  serializeRecord,
+  writePersisted,
+  type PersistedGeneration,
+  type PersistOption,
+} from '../core/persist.js';
 import { taskFailedError } from '../core/status.js';
+import { toTaskView, type TaskView } from '../core/task-view.js';
 import { submitGeneration } from '../core/submit.js';
 import type { GenerateImageInput, ImageTask } from '../core/types.js';
 import { useImageGenContext } from './provider.js';
-import { seedTask, useTaskStatus, type UseTaskStatusOptions } from './use-task-status.js';
+import { imageGenKeys } from './query-keys.js';
+import { usePersistTarget } from './use-persist-target.js';
+import { restoreTask, seedTask, taskQueryOptions, type TaskQueryOptions, type UseTaskStatusOptions } from './use-task-status.js';
 
 /** Options of `useImageGeneration`. */
-export type UseImageGenerationOptions = Omit<UseTaskStatusOptions, 'enabled'>;
+export interface UseImageGenerationOptions extends Omit<UseTaskStatusOptions, 'enabled'> {
+  /**
+   * Resume after reload: a storage key (in `localStorage`) or `{ key, storage }`. The task in flight
+   * and the finished results are stored; after a reload, polling of that task resumes without a new
+   * POST, and the last result and the history are shown. Unreadable content is ignored with a warning.
+   */
+  persist?: PersistOption;
+  /** Finished results kept in `history`, newest first. Default 12. */
+  historySize?: number;
+  /** Called once per generation with the finished task, including one resumed after a reload. */
+  onComplete?(task: ImageTask): void;
+  /** Called once per failed generation; not when it is cancelled or reset. */
+  onError?(error: ImageGenError): void;
+}
 
 /** Where a generation stands: `idle`, then `submitting` (the POST), `pending`/`processing` (polling), then `completed` or `failed`. */
 export type ImageGenerationStatus = 'idle' | 'submitting' | 'pending' | 'processing' | 'completed' | 'failed';
@@ -35,6 +64,13 @@ export interface UseImageGenerationResult {
   startedAt?: number;
   /** True while submitting or polling. */
   isBusy: boolean;
+  /**
+   * Recent finished results, newest first, at most `historySize`; with `persist` they survive a
+   * reload. Each has the input (prompt, size, seed, references), the image URL and the times.
+   */
+  history: readonly PersistedGeneration[];
+  /** Forgets one result of `history` (and in storage, with `persist`). */
+  removeFromHistory(taskId: string): void;
   /** Clears the result and error, cancelling a generation in flight. */
   reset(): void;
   /**
@@ -69,48 +105,100 @@ function abortedError(): ImageGenError {
   });
 }
 
+function createInFlight(id: number): InFlight {
+  let resolve!: (task: ImageTask) => void;
+  let reject!: (error: ImageGenError) => void;
+  const promise = new Promise<ImageTask>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Marks the promise handled: callers that only read `status` need not catch it.
+  promise.catch(() => undefined);
+  return { id, promise, resolve, reject, controller: new AbortController() };
+}
+
 /**
  * Prompt to finished image in one hook: one POST per generation, then polling until the task
  * completes or fails. The headless core of `<ImageGenerator>`.
  */
 export function useImageGeneration(options: UseImageGenerationOptions = {}): UseImageGenerationResult {
   const { fetcher, queryClient } = useImageGenContext('useImageGeneration');
+  const historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
   const [run, setRun] = useState<Run | null>(null);
+  // The results before the current generation's; the current one is added while rendering (below),
+  // so completion costs no extra render and no state update from an effect.
+  const [earlier, setEarlier] = useState<PersistedGeneration[]>([]);
+  // A generation whose result is not added to the history: restored (already there) or removed.
+  const [unlisted, setUnlisted] = useState<number | null>(null);
+  const latestHistory = useRef<PersistedGeneration[]>([]);
   // The gate for generate(): a ref, not state, so two clicks in one tick still see the first.
   const inFlight = useRef<InFlight | null>(null);
   const nextId = useRef(0);
 
-  const query = useTaskStatus(run?.accepted?.taskId, options);
-  const task = run?.accepted ? (query.data ?? run.accepted) : undefined;
-  const taskError = useMemo(() => (task?.status === 'failed' ? taskFailedError(task) : undefined), [task]);
-  const pollError = run?.accepted ? query.error : null;
+  // Until something reads `task`, the query selects a view of the task (status, image, error), so
+  // polls that change only the raw body (a `progress` field, say) do not re-render the component.
+  const readsTask = useRef(false);
+  const wholeTask = readsTask.current;
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (readsTask.current && !wholeTask) rerender();
+  });
+
+  const accepted = run?.accepted;
+  const base = taskQueryOptions(fetcher, queryClient, accepted?.taskId ?? '', options);
+  const query = useQuery<ImageTask, ImageGenError, ImageTask | TaskView, readonly unknown[]>(
+    (wholeTask ? base : { ...base, select: toTaskView }) as TaskQueryOptions,
+    queryClient,
+  );
+  const current: ImageTask | TaskView | undefined = accepted ? (query.data ?? accepted) : undefined;
+  // The whole task: this render's, or with a view, the cache's at the moment of asking.
+  const wholeOf = (): ImageTask | undefined => {
+    if (!accepted) return undefined;
+    if (wholeTask && query.data) return query.data as ImageTask;
+    return queryClient.getQueryData<ImageTask>(imageGenKeys.task(accepted.taskId)) ?? accepted;
+  };
+  const taskError = useMemo(
+    () => (current?.status === 'failed' ? taskFailedError(wholeOf() ?? (current as ImageTask)) : undefined),
+    // Rebuilt when the view changes; the body at that moment is the one the error carries.
+    [current],
+  );
+  const pollError = accepted ? query.error : null;
   const error = run?.error ?? pollError ?? taskError;
 
   let status: ImageGenerationStatus;
   if (!run) status = 'idle';
   else if (error) status = 'failed';
-  else if (!task) status = 'submitting';
-  else status = task.status;
+  else if (!current) status = 'submitting';
+  else status = current.status;
+
+  const callbacks = useRef(options);
+  callbacks.current = options;
 
   const settle = useCallback((id: number, outcome: { task: ImageTask } | { error: ImageGenError }) => {
-    const current = inFlight.current;
-    if (!current || current.id !== id) return;
+    const pending = inFlight.current;
+    if (!pending || pending.id !== id) return;
     inFlight.current = null;
-    if ('task' in outcome) current.resolve(outcome.task);
-    else current.reject(outcome.error);
+    if ('task' in outcome) {
+      pending.resolve(outcome.task);
+      callbacks.current.onComplete?.(outcome.task);
+    } else {
+      pending.reject(outcome.error);
+      if (outcome.error.kind !== 'aborted') callbacks.current.onError?.(outcome.error);
+    }
   }, []);
 
   useEffect(() => {
     if (!run) return;
     if (error) settle(run.id, { error });
-    else if (task?.status === 'completed') settle(run.id, { task });
-  }, [run, task, error, settle]);
+    else if (current?.status === 'completed') settle(run.id, { task: wholeOf() ?? (current as ImageTask) });
+    // wholeOf reads this render's data or the cache; `current` stands for both.
+  }, [run, current, error, settle]);
 
   const stop = useCallback(() => {
-    const current = inFlight.current;
-    if (!current) return;
-    current.controller.abort();
-    settle(current.id, { error: abortedError() });
+    const pending = inFlight.current;
+    if (!pending) return;
+    pending.controller.abort();
+    settle(pending.id, { error: abortedError() });
   }, [settle]);
 
   // On a real unmount, reject the pending promise so nothing awaits forever. Deferred, because
@@ -130,16 +218,11 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     (input: GenerateImageInput): Promise<ImageTask> => {
       if (inFlight.current) return inFlight.current.promise;
       const id = ++nextId.current;
-      const controller = new AbortController();
-      let resolve!: (task: ImageTask) => void;
-      let reject!: (error: ImageGenError) => void;
-      const promise = new Promise<ImageTask>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      // Marks the promise handled: callers that only read `status` need not catch it.
-      promise.catch(() => undefined);
-      inFlight.current = { id, promise, resolve, reject, controller };
+      const pending = createInFlight(id);
+      const { controller, promise } = pending;
+      inFlight.current = pending;
+      // The last result stays in the history while the next one runs.
+      setEarlier(latestHistory.current);
       setRun({ id, input, startedAt: Date.now() });
 
       submitGeneration(fetcher, input, controller.signal).then(
@@ -166,19 +249,102 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
 
   const reset = useCallback(() => {
     stop();
+    setEarlier(latestHistory.current);
     setRun(null);
   }, [stop]);
 
-  return {
+  // The time a generation was first seen finished, per run: kept so the entry does not change.
+  const finishedAt = useRef(new Map<number, number>());
+  const completedTask = status === 'completed' ? current : undefined;
+  const history = useMemo(() => {
+    if (!run || !completedTask?.imageUrl || unlisted === run.id) return earlier;
+    let completedAt = finishedAt.current.get(run.id);
+    if (completedAt === undefined) {
+      completedAt = Date.now();
+      finishedAt.current.set(run.id, completedAt);
+    }
+    const entry: PersistedGeneration = {
+      taskId: completedTask.taskId,
+      input: persistableInput(run.input),
+      startedAt: run.startedAt,
+      imageUrl: completedTask.imageUrl,
+      completedAt,
+    };
+    return addToHistory(earlier, entry, historySize);
+  }, [earlier, run, completedTask, unlisted, historySize]);
+  latestHistory.current = history;
+
+  const removeFromHistory = useCallback(
+    (taskId: string) => {
+      setEarlier((h) => withoutTask(h, taskId));
+      if (run?.accepted?.taskId === taskId) setUnlisted(run.id);
+    },
+    [run],
+  );
+
+  // Resume after reload: read once on the client after mount (never during render, so server and
+  // client render the same), then keep storage in step with what is running and what finished.
+  const target = usePersistTarget(options.persist);
+  const [hydrated, setHydrated] = useState(false);
+  const lastWritten = useRef<string | null>(null);
+  const restoredKey = useRef<string | null>(null);
+  useEffect(() => {
+    if (!target || restoredKey.current === target.key) return;
+    restoredKey.current = target.key;
+    const entries = readPersisted(target);
+    const resumable = inFlight.current ? undefined : entries.find((e) => e.imageUrl === undefined);
+    const finished = entries.filter((e) => e.imageUrl !== undefined).slice(0, Math.max(0, historySize));
+    const latest = finished[0];
+    setEarlier(finished);
+    if (resumable) {
+      const id = ++nextId.current;
+      inFlight.current = createInFlight(id);
+      setRun({ id, input: resumable.input, startedAt: resumable.startedAt, accepted: entryTask(resumable) });
+    } else if (latest && !inFlight.current) {
+      const id = ++nextId.current;
+      setUnlisted(id);
+      restoreTask(queryClient, entryTask(latest));
+      setRun({ id, input: latest.input, startedAt: latest.startedAt, accepted: entryTask(latest) });
+    }
+    lastWritten.current = serializeRecord(resumable ? [resumable, ...finished] : finished);
+    setHydrated(true);
+  }, [target, queryClient, historySize]);
+
+  const running = status === 'pending' || status === 'processing';
+  const snapshot = useMemo((): PersistedGeneration[] => {
+    if (!running || !run?.accepted) return history;
+    const inProgress: PersistedGeneration = { taskId: run.accepted.taskId, input: persistableInput(run.input), startedAt: run.startedAt };
+    return [inProgress, ...history];
+  }, [running, run, history]);
+
+  useEffect(() => {
+    if (!target || !hydrated) return;
+    const text = serializeRecord(snapshot);
+    if (text === lastWritten.current) return;
+    lastWritten.current = text;
+    writePersisted(target, snapshot);
+  }, [target, hydrated, snapshot]);
+
+  const result: UseImageGenerationResult = {
     status,
     generate,
-    task,
-    imageUrl: task?.status === 'completed' ? task.imageUrl : undefined,
+    imageUrl: current?.status === 'completed' ? current.imageUrl : undefined,
     error,
     input: run?.input,
     startedAt: run?.startedAt,
-    isBusy: status === 'submitting' || status === 'pending' || status === 'processing',
+    isBusy: status === 'submitting' || running,
+    history,
+    removeFromHistory,
     reset,
     cancel,
   };
+  // A getter, so that only components that read the task re-render for changes of its raw body.
+  Object.defineProperty(result, 'task', {
+    enumerable: true,
+    get: () => {
+      readsTask.current = true;
+      return wholeOf();
+    },
+  });
+  return result;
 }
