@@ -44,7 +44,12 @@ export interface ImageBatchItem {
   input: GenerateImageInput;
   /** Where it stands. */
   status: ImageBatchItemStatus;
-  /** The task as last seen; undefined until the server accepted it. */
+  /** The server's task id, once it accepted the item; e.g. for `useTaskStatus` in a cell (shares the poll). */
+  taskId?: string;
+  /**
+   * The task as last seen; undefined until the server accepted it. Reading it makes the batch
+   * re-render for every change of the raw body too; `status`, `imageUrl` and `error` do not.
+   */
   task?: ImageTask;
   /** The finished image's URL. */
   imageUrl?: string;
@@ -156,14 +161,17 @@ function deriveItem(index: number, slot: Slot, snapshot: TaskSnapshot | undefine
     if (error) item.error = error;
     else if (current.status === 'completed') item.imageUrl = current.imageUrl;
   }
-  if (slot.accepted) Object.defineProperty(item, 'task', { enumerable: true, get: task });
+  if (slot.accepted) {
+    item.taskId = slot.accepted.taskId;
+    Object.defineProperty(item, 'task', { enumerable: true, get: task });
+  }
   return item;
 }
 
 function cancelledItem(item: ImageBatchItem, task: ImageTask | undefined): ImageBatchItem {
   if (isSettledItem(item.status)) return item;
   const { index, input } = item;
-  return task ? { index, input, status: 'cancelled', task } : { index, input, status: 'cancelled' };
+  return task ? { index, input, status: 'cancelled', taskId: task.taskId, task } : { index, input, status: 'cancelled' };
 }
 
 const EMPTY: readonly ImageBatchItem[] = [];

@@ -170,8 +170,9 @@ describe('useImageBatch: a batch of 20 with one failing POST, one failing task a
     const items = result.current.items;
     expect(items[4]).toMatchObject({ status: 'failed', error: { kind: 'server' } });
     expect(items[4]!.task).toBeUndefined();
+    expect(items[4]!.taskId).toBeUndefined();
     expect(items[11]).toMatchObject({ status: 'failed', error: { kind: 'task_failed', message: 'Refused by the safety filter' } });
-    expect(items[8]).toMatchObject({ status: 'completed', imageUrl: 'https://cdn.example.com/t-item 9.png' });
+    expect(items[8]).toMatchObject({ status: 'completed', taskId: 't-item 9', imageUrl: 'https://cdn.example.com/t-item 9.png' });
     expect(items[8]!.error).toBeUndefined();
     const completed = items.filter((i) => i.status === 'completed');
     expect(completed).toHaveLength(18);
