@@ -3,6 +3,7 @@ import { renderToString } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import { ImageGenerator } from '../../src/components/ImageGenerator.js';
 import { serializeRecord } from '../../src/core/persist.js';
+import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { createTestProvider } from '../render.js';
 
 describe('persist on the server (no window, no localStorage)', () => {
@@ -34,5 +35,24 @@ describe('persist on the server (no window, no localStorage)', () => {
     expect(getItem).not.toHaveBeenCalled();
     expect(storage.setItem).not.toHaveBeenCalled();
     expect(html).not.toContain('https://cdn.example.com/t1.png');
+  });
+});
+
+describe('useImageBatch on the server', () => {
+  it('renders with persist without touching storage', () => {
+    const getItem = vi.fn(() => null);
+    const storage = { getItem, setItem: vi.fn(), removeItem: vi.fn() };
+    function Gallery() {
+      const { progress, items } = useImageBatch({ persist: { key: 'g', storage } });
+      return <p>{`${progress.done}/${progress.total} ${items.length}`}</p>;
+    }
+    const { Wrapper } = createTestProvider();
+    const html = renderToString(
+      <Wrapper>
+        <Gallery />
+      </Wrapper>,
+    );
+    expect(html).toBe('<p>0/0 0</p>');
+    expect(getItem).not.toHaveBeenCalled();
   });
 });
