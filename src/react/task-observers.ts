@@ -1,3 +1,4 @@
+'use client';
 import { notifyManager, QueryObserver, type QueryClient } from '@tanstack/react-query';
 import type { ImageGenError } from '../core/errors.js';
 import type { TaskView } from '../core/task-view.js';
