@@ -1,10 +1,12 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { QueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { expect, waitFor, within } from 'storybook/test';
+import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { createHttpFetcher } from '../src/core/http-fetcher.js';
 import type { ImageFetcher } from '../src/core/types.js';
 import { ImageGenProvider } from '../src/react/provider.js';
+import { seedVariations } from '../src/core/batch.js';
+import { useImageBatch } from '../src/react/use-image-batch.js';
 import { useImageGeneration } from '../src/react/use-image-generation.js';
 import { useTaskStatus } from '../src/react/use-task-status.js';
 
@@ -109,5 +111,59 @@ export const Variations: StoryObj<typeof meta> = {
     await expect(Number(tasks)).toBe(SEEDS.length);
     // One read per task per interval, not one per observer: two observers would double this.
     await expect(Number(reads)).toBeLessThanOrEqual(SEEDS.length * (Math.ceil(elapsed / INTERVAL_MS) + 1));
+  },
+};
+
+const BATCH = 6;
+
+function BatchGallery() {
+  const batch = useImageBatch({ intervalMs: INTERVAL_MS, concurrency: 4 });
+  const { progress } = batch;
+  return (
+    <div className="fir-root" style={{ display: 'grid', gap: 12 }}>
+      <button
+        type="button"
+        className="fir-button fir-button--primary"
+        disabled={batch.isBusy}
+        onClick={() => void batch.generate(seedVariations({ prompt: PROMPT, size: '16:9' }, BATCH))}
+      >
+        Generate {BATCH} variations
+      </button>
+      <label>
+        Progress {progress.completed + progress.failed} / {progress.total || BATCH}
+        <progress value={progress.completed + progress.failed} max={progress.total || BATCH} style={{ width: '100%' }} />
+      </label>
+      <ul style={{ display: 'grid', gap: 12, gridTemplateColumns: 'repeat(auto-fill, minmax(180px, 1fr))', listStyle: 'none', padding: 0, margin: 0 }}>
+        {batch.items.map((item) => (
+          <li key={item.index} data-status={item.status}>
+            <div style={{ aspectRatio: '16 / 9', background: 'var(--_surface)', borderRadius: 8, overflow: 'hidden' }}>
+              {item.imageUrl && <img src={item.imageUrl} alt={`Variation ${item.index + 1}`} style={{ width: '100%', height: '100%' }} />}
+            </div>
+            Variation {item.index + 1}: {item.status}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** `useImageBatch`: one prompt, six seeds, at most four POSTs in flight, per-item status and overall progress. */
+export const Batch: StoryObj<typeof meta> = {
+  render: () => (
+    <Gallery>
+      {({ counts }) => (
+        <div style={{ display: 'grid', gap: 12, fontFamily: 'system-ui' }}>
+          <p aria-label="Requests">{counts.posts} POSTs</p>
+          <BatchGallery />
+        </div>
+      )}
+    </Gallery>
+  ),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(canvas.getByRole('button', { name: `Generate ${BATCH} variations` }));
+    for (let i = 1; i <= BATCH; i++) await canvas.findByRole('img', { name: `Variation ${i}` }, { timeout: 15_000 });
+    await expect(canvas.getByText(`Progress ${BATCH} / ${BATCH}`)).toBeVisible();
+    await expect(canvas.getByLabelText('Requests')).toHaveTextContent(`${BATCH} POSTs`);
   },
 };
