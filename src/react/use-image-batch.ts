@@ -18,6 +18,7 @@ import { submitGeneration } from '../core/submit.js';
 import { clampConcurrency, createSubmitQueue, type SubmitQueue, type SubmitUpdate } from '../core/submit-queue.js';
 import type { GenerateImageInput, ImageTask } from '../core/types.js';
 import { useImageGenContext } from './provider.js';
+import { useStopOnUnmount } from './use-stop-on-unmount.js';
 import { usePersistTarget } from './use-persist-target.js';
 import { imageGenKeys } from './query-keys.js';
 import { TaskObservers, type ObservedTask, type TaskSnapshot } from './task-observers.js';
@@ -326,17 +327,7 @@ export function useImageBatch(options: UseImageBatchOptions = {}): UseImageBatch
     setBatch(null);
   }, [stop]);
 
-  // As in useImageGeneration: a real unmount stops the batch; StrictMode's instant remount does not.
-  const mounted = useRef(false);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-      setTimeout(() => {
-        if (!mounted.current) stop();
-      }, 0);
-    };
-  }, [stop]);
+  useStopOnUnmount(stop);
 
   // Resume after reload: read once after mount, then keep storage in step with the accepted tasks.
   const target = usePersistTarget(options.persist);

@@ -19,6 +19,7 @@ import { toTaskView, type TaskView } from '../core/task-view.js';
 import { submitGeneration } from '../core/submit.js';
 import type { GenerateImageInput, ImageTask } from '../core/types.js';
 import { useImageGenContext } from './provider.js';
+import { useStopOnUnmount } from './use-stop-on-unmount.js';
 import { imageGenKeys } from './query-keys.js';
 import { usePersistTarget } from './use-persist-target.js';
 import { restoreTask, seedTask, taskQueryOptions, type TaskQueryOptions, type UseTaskStatusOptions } from './use-task-status.js';
@@ -201,18 +202,7 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     settle(pending.id, { error: abortedError() });
   }, [settle]);
 
-  // On a real unmount, reject the pending promise so nothing awaits forever. Deferred, because
-  // StrictMode unmounts and remounts at once and the generation must survive that untouched.
-  const mounted = useRef(false);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-      setTimeout(() => {
-        if (!mounted.current) stop();
-      }, 0);
-    };
-  }, [stop]);
+  useStopOnUnmount(stop);
 
   const generate = useCallback(
     (input: GenerateImageInput): Promise<ImageTask> => {
