@@ -1,4 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
+import { act } from '@testing-library/react';
+import { vi } from 'vitest';
 import type { ReactNode } from 'react';
 import { createHttpFetcher } from '../src/core/http-fetcher.js';
 import type { ImageFetcher } from '../src/core/types.js';
@@ -15,4 +17,9 @@ export function createTestProvider(fetcher: ImageFetcher = createHttpFetcher()) 
     );
   }
   return { queryClient, fetcher, Wrapper };
+}
+
+/** Moves fake time on by `ms`, letting due timers, msw responses and React renders run on the way. */
+export async function advance(ms: number) {
+  await act(() => vi.advanceTimersByTimeAsync(ms));
 }

@@ -1,4 +1,4 @@
-import { act, render } from '@testing-library/react';
+import { render } from '@testing-library/react';
 import { defaultScheduler, focusManager, notifyManager, onlineManager, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -7,17 +7,13 @@ import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
 import { memoryStorage } from '../memory-storage.js';
-import { createTestProvider } from '../render.js';
+import { createTestProvider, advance } from '../render.js';
 
 const CYCLES = 1000;
 /** A thousand renders take seconds in jsdom. */
 const SLOW = { timeout: 60_000 };
 /** TanStack Query's default gcTime: how long an unobserved entry stays cached. */
 const GC_TIME = 5 * 60 * 1000;
-
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
-}
 
 /** A fetcher that answers at once: tasks are created pending and stay processing. */
 function runningFetcher() {

@@ -10,14 +10,10 @@ import { delay, http } from 'msw';
 import { API, createMockApi } from '../mock-api.js';
 import { memoryStorage } from '../memory-storage.js';
 import { server } from '../msw-server.js';
-import { createTestProvider } from '../render.js';
+import { createTestProvider, advance } from '../render.js';
 
 const KEY = 'app:generation';
 const url = (n: number) => `https://cdn.example.com/task${String(n).padStart(4, '0')}/0.png`;
-
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
-}
 
 /**
  * Mounts `hook` in a page of its own: a fresh QueryClient, as after a reload. Storage and the

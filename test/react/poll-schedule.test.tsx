@@ -6,11 +6,7 @@ import type { ImageFetcher, ImageTask, PollInterval } from '../../src/core/types
 import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
-import { createTestProvider } from '../render.js';
-
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
-}
+import { createTestProvider, advance } from '../render.js';
 
 /** A fetcher recording when each task is read (ms after the test began); tasks finish at `doneAfterMs`. */
 function timedFetcher(doneAfterMs = Infinity) {

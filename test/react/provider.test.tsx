@@ -10,6 +10,7 @@ import {
 import { http, HttpResponse } from 'msw';
 import { StrictMode, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { advance } from '../render.js';
 import { DEFAULT_MODEL } from '../../src/core/constants.js';
 import { ImageGenError } from '../../src/core/errors.js';
 import { createHttpFetcher } from '../../src/core/http-fetcher.js';
@@ -21,11 +22,6 @@ import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
 import { API } from '../mock-api.js';
 import { server } from '../msw-server.js';
-
-/** Moves fake time on by `ms`, letting due timers, responses and React renders run on the way. */
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
-}
 
 /** Counts every request that reaches the network, whatever its path. */
 function countAllRequests(): string[] {

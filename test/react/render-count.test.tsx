@@ -1,4 +1,4 @@
-import { act, render, screen } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import { defaultScheduler, notifyManager } from '@tanstack/react-query';
 import { Profiler, useEffect } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -6,11 +6,7 @@ import type { ImageFetcher, ImageTask, TaskStatus } from '../../src/core/types.j
 import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
-import { createTestProvider } from '../render.js';
-
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
-}
+import { createTestProvider, advance } from '../render.js';
 
 /**
  * A fetcher whose tasks report `processing` until `doneAt` (fake clock), then `completed`. Every

@@ -8,12 +8,7 @@ import type { GenerateImageInput, ImageTask } from '../../src/core/types.js';
 import { useGenerateImage, type UseGenerateImageOptions } from '../../src/react/use-generate-image.js';
 import { API, createMockApi } from '../mock-api.js';
 import { server } from '../msw-server.js';
-import { createTestProvider } from '../render.js';
-
-/** Moves fake time on by `ms`, letting due timers, msw responses and React renders run on the way. */
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
-}
+import { createTestProvider, advance } from '../render.js';
 
 /** Counts every request that reaches the network, whatever its path. */
 function countAllRequests(): { method: string; url: string }[] {

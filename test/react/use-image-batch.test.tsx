@@ -9,14 +9,10 @@ import { useImageBatch, type ImageBatchItem, type UseImageBatchOptions, type Use
 import { useTaskStatus } from '../../src/react/use-task-status.js';
 import { API } from '../mock-api.js';
 import { server } from '../msw-server.js';
-import { createTestProvider } from '../render.js';
+import { createTestProvider, advance } from '../render.js';
 
 const GENERATE_URL = `${API}/api/v2/image/generate`;
 const TASK_URL = `${API}/api/v2/tasks/:taskId`;
-
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
-}
 
 interface Post {
   prompt: string;

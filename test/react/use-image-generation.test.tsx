@@ -15,14 +15,9 @@ import {
 } from '../../src/react/use-image-generation.js';
 import { API, createMockApi } from '../mock-api.js';
 import { server } from '../msw-server.js';
-import { createTestProvider } from '../render.js';
+import { createTestProvider, advance } from '../render.js';
 
 type Outcome = { task?: ImageTask; error?: ImageGenError };
-
-/** Moves fake time on by `ms`, letting due timers, msw responses and React renders run on the way. */
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
-}
 
 /** Counts every request that reaches the network, whatever its path. */
 function countAllRequests(): { method: string; url: string }[] {

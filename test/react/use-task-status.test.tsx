@@ -7,7 +7,7 @@ import { imageGenKeys } from '../../src/react/query-keys.js';
 import { useTaskStatus, type UseTaskStatusOptions } from '../../src/react/use-task-status.js';
 import { API } from '../mock-api.js';
 import { server } from '../msw-server.js';
-import { createTestProvider } from '../render.js';
+import { createTestProvider, advance } from '../render.js';
 
 const TASK = 'task-1';
 const IMAGE = 'https://cdn.example.com/task-1/0.png';
@@ -33,11 +33,6 @@ function serveTask(...replies: Reply[]): string[] {
     }),
   );
   return seen;
-}
-
-/** Moves fake time on by `ms`, letting due timers, msw responses and React renders run on the way. */
-async function advance(ms: number) {
-  await act(() => vi.advanceTimersByTimeAsync(ms));
 }
 
 function renderStatus(taskId: string | null | undefined, options?: UseTaskStatusOptions, fetcher?: ImageFetcher) {
