@@ -1,20 +1,24 @@
 import { QueryClient } from '@tanstack/react-query';
 import { act } from '@testing-library/react';
 import { vi } from 'vitest';
-import type { ReactNode } from 'react';
+import { StrictMode, type ReactNode } from 'react';
 import { createHttpFetcher } from '../src/core/http-fetcher.js';
 import type { ImageFetcher } from '../src/core/types.js';
 import { ImageGenProvider } from '../src/react/provider.js';
 
-/** A fresh cache and fetcher per test, and a wrapper that provides them. */
-export function createTestProvider(fetcher: ImageFetcher = createHttpFetcher()) {
+/**
+ * A fresh cache and fetcher per test, and a wrapper that provides them; `strict` wraps it in
+ * StrictMode, whose double effects must not double a POST.
+ */
+export function createTestProvider(fetcher: ImageFetcher = createHttpFetcher(), { strict = false } = {}) {
   const queryClient = new QueryClient();
   function Wrapper({ children }: { children: ReactNode }) {
-    return (
+    const provided = (
       <ImageGenProvider fetcher={fetcher} queryClient={queryClient}>
         {children}
       </ImageGenProvider>
     );
+    return strict ? <StrictMode>{provided}</StrictMode> : provided;
   }
   return { queryClient, fetcher, Wrapper };
 }

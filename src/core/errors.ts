@@ -57,19 +57,11 @@ export class ImageGenError extends Error {
   /** The error body as received. */
   declare readonly body?: unknown;
 
-  constructor(init: ImageGenErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+  constructor({ message, cause, ...fields }: ImageGenErrorInit) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'ImageGenError';
-    this.kind = init.kind;
-    this.retryable = RETRYABLE.has(init.kind);
-    this.status = init.status;
-    this.retryAfterMs = init.retryAfterMs;
-    this.code = init.code;
-    this.field = init.field;
-    this.required = init.required;
-    this.balance = init.balance;
-    this.task = init.task;
-    this.body = init.body;
+    Object.assign(this, fields);
+    this.retryable = RETRYABLE.has(fields.kind);
     Object.defineProperty(this, MARKER, { value: true });
   }
 

@@ -1,4 +1,4 @@
-import type { GenerateImageInput, ImageSize, ImageTask } from './types.js';
+import type { GenerateImageInput, ImageTask } from './types.js';
 import { isHttpUrl, validateGenerateInput } from './validation.js';
 
 /** Where `persist` keeps its record: `localStorage`, `sessionStorage`, or any object with these three methods. */
@@ -55,8 +55,7 @@ export interface PersistTarget {
 function defaultStorage(): PersistStorage | null {
   try {
     // Reading `localStorage` throws where cookies are blocked; on a server it is simply absent.
-    const storage = (globalThis as { localStorage?: PersistStorage }).localStorage;
-    return storage ?? null;
+    return (globalThis as { localStorage?: PersistStorage }).localStorage ?? null;
   } catch {
     return null;
   }
@@ -64,58 +63,36 @@ function defaultStorage(): PersistStorage | null {
 
 /** Resolves a `persist` option; `undefined` or an empty key turns persistence off. */
 export function persistTarget(option: PersistOption | undefined): PersistTarget | undefined {
-  if (option === undefined) return undefined;
-  const key = typeof option === 'string' ? option : option?.key;
-  if (typeof key !== 'string' || key === '') return undefined;
-  const storage = typeof option === 'object' ? option.storage : undefined;
-  return { key, storage: storage ? () => storage : defaultStorage };
+  const { key, storage } = typeof option === 'string' ? { key: option } : (option ?? {});
+  if (typeof key === 'string' && key !== '') return { key, storage: storage ? () => storage : defaultStorage };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isTime = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value < Infinity;
 
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
-// Own properties only, and only the fields an input has: stored text is untrusted.
-function parseInput(value: unknown): GenerateImageInput | undefined {
-  if (!isRecord(value)) return undefined;
-  const read = (key: string): unknown => (Object.hasOwn(value, key) ? value[key] : undefined);
-  const input: GenerateImageInput = { prompt: read('prompt') as string };
-  const model = read('model');
-  const size = read('size');
-  const imageUrls = read('imageUrls');
-  const seed = read('seed');
-  if (model !== undefined) input.model = model as string;
-  if (size !== undefined) input.size = size as ImageSize;
-  if (imageUrls !== undefined) input.imageUrls = imageUrls as string[];
-  if (seed !== undefined) input.seed = seed as number;
-  try {
-    validateGenerateInput(input);
-  } catch {
-    return undefined;
-  }
-  return input;
+/** The stored form of an input: only its own fields, copied, so later edits by the caller do not leak in. */
+export function persistableInput({ prompt, model, size, seed, imageUrls }: GenerateImageInput): GenerateImageInput {
+  // JSON leaves out the fields that are undefined.
+  return { prompt, model, size, seed, imageUrls: imageUrls?.length ? [...imageUrls] : undefined };
 }
 
 /** One stored entry, checked field by field; undefined when anything is off. */
 export function parseEntry(value: unknown): PersistedGeneration | undefined {
-  if (!isRecord(value)) return undefined;
-  const { taskId, startedAt, imageUrl, completedAt } = value;
-  if (typeof taskId !== 'string' || taskId.trim() === '' || taskId.length > 500) return undefined;
-  if (!isTime(startedAt)) return undefined;
-  const input = parseInput(value.input);
-  if (!input) return undefined;
-  const entry: PersistedGeneration = { taskId, input, startedAt };
-  if (imageUrl !== undefined || completedAt !== undefined) {
-    // Stored text ends up in `src` and `href`: only http(s) URLs, never `javascript:`.
-    if (!isHttpUrl(imageUrl) || !isTime(completedAt)) return undefined;
-    entry.imageUrl = imageUrl;
-    entry.completedAt = completedAt;
+  try {
+    // Stored text is untrusted: only the known fields are read, and they pass the checks a new
+    // generation would. The image URL ends up in `src` and `href`: only http(s), never `javascript:`.
+    const { taskId, input, startedAt, imageUrl, completedAt } = value as PersistedGeneration;
+    const entry: PersistedGeneration = { taskId, input: persistableInput(input), startedAt };
+    validateGenerateInput(entry.input);
+    const finished = imageUrl !== undefined || completedAt !== undefined;
+    if (finished) Object.assign(entry, { imageUrl, completedAt });
+    const valid =
+      typeof taskId === 'string' && taskId.trim() !== '' && taskId.length <= 500 && isTime(startedAt) &&
+      (!finished || (isHttpUrl(imageUrl) && isTime(completedAt)));
+    if (valid) return entry;
+  } catch {
+    // Not an object, or an input that fails validation.
   }
-  return entry;
+  return undefined;
 }
 
 /** What reading a stored record found. */
@@ -129,41 +106,42 @@ export interface ParsedRecord {
 /**
  * Reads a stored record. Nothing stored gives no entries; text that is not JSON, not this
  * library's record, or of another version is ignored as a whole; entries that fail their checks
- * are dropped one by one. Never throws.
+ * (or repeat a task) are dropped one by one. Never throws.
  */
 export function parseRecord(text: string | null | undefined): ParsedRecord {
-  if (text === null || text === undefined || text === '') return { entries: [] };
-  let value: unknown;
+  if (!text) return { entries: [] };
+  let record: { lib?: unknown; v?: unknown; entries?: unknown } | null;
   try {
-    value = JSON.parse(text);
+    record = JSON.parse(text);
   } catch {
     return { entries: [], problem: 'it is not JSON' };
   }
-  if (!isRecord(value) || value.lib !== LIB || !Array.isArray(value.entries)) {
-    return { entries: [], problem: 'it is not a flash-image-react record' };
-  }
-  if (value.v !== VERSION) {
-    return { entries: [], problem: `it has version ${JSON.stringify(value.v)}, not ${VERSION}` };
+  const stored = record?.entries;
+  if (record?.lib !== LIB || record.v !== VERSION || !Array.isArray(stored)) {
+    return { entries: [], problem: `it is not a version ${VERSION} ${LIB} record` };
   }
   const entries: PersistedGeneration[] = [];
-  const seen = new Set<string>();
-  let dropped = 0;
-  for (const item of value.entries.slice(0, MAX_PERSISTED_ENTRIES)) {
+  for (const item of stored.slice(0, MAX_PERSISTED_ENTRIES)) {
     const entry = parseEntry(item);
-    if (entry && !seen.has(entry.taskId)) {
-      seen.add(entry.taskId);
-      entries.push(entry);
-    } else {
-      dropped += 1;
-    }
+    if (entry && !entries.some((e) => e.taskId === entry.taskId)) entries.push(entry);
   }
-  dropped += Math.max(0, value.entries.length - MAX_PERSISTED_ENTRIES);
-  return dropped === 0 ? { entries } : { entries, problem: `${dropped} of its entries are not valid` };
+  const dropped = stored.length - entries.length;
+  return dropped ? { entries, problem: `${dropped} of its entries are not valid` } : { entries };
 }
 
 /** The text stored for a list of entries. */
 export function serializeRecord(entries: readonly PersistedGeneration[]): string {
   return JSON.stringify({ lib: LIB, v: VERSION, entries: entries.slice(0, MAX_PERSISTED_ENTRIES) });
+}
+
+// Storage failures (blocked cookies, a full quota) are reported, never thrown: a generation must
+// not fail because it could not be saved.
+function attempt<T>(target: PersistTarget, doing: string, action: (storage: PersistStorage | null) => T): T | undefined {
+  try {
+    return action(target.storage());
+  } catch (error) {
+    warn(target, `could not ${doing} saved generations: ${String(error)}`);
+  }
 }
 
 function warn(target: PersistTarget, message: string): void {
@@ -172,13 +150,7 @@ function warn(target: PersistTarget, message: string): void {
 
 /** Reads and checks the record under the target's key; problems become a console warning, never an error. */
 export function readPersisted(target: PersistTarget): PersistedGeneration[] {
-  let text: string | null;
-  try {
-    text = target.storage()?.getItem(target.key) ?? null;
-  } catch (error) {
-    warn(target, `could not read saved generations: ${String(error)}`);
-    return [];
-  }
+  const text = attempt(target, 'read', (storage) => storage?.getItem(target.key));
   const { entries, problem } = parseRecord(text);
   if (problem) warn(target, `ignored saved generations because ${problem}; they will be replaced`);
   return entries;
@@ -186,14 +158,9 @@ export function readPersisted(target: PersistTarget): PersistedGeneration[] {
 
 /** Stores the entries (removing the key when there are none); a failing storage is reported, not thrown. */
 export function writePersisted(target: PersistTarget, entries: readonly PersistedGeneration[]): void {
-  try {
-    const storage = target.storage();
-    if (!storage) return;
-    if (entries.length === 0) storage.removeItem(target.key);
-    else storage.setItem(target.key, serializeRecord(entries));
-  } catch (error) {
-    warn(target, `could not save generations: ${String(error)}`);
-  }
+  attempt(target, 'save', (storage) =>
+    entries.length ? storage?.setItem(target.key, serializeRecord(entries)) : storage?.removeItem(target.key),
+  );
 }
 
 /** Adds a finished result at the front of a history, replacing an older copy of the same task, and keeps at most `limit`. */
@@ -202,8 +169,7 @@ export function addToHistory(
   entry: PersistedGeneration,
   limit: number = DEFAULT_HISTORY_SIZE,
 ): PersistedGeneration[] {
-  const size = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : DEFAULT_HISTORY_SIZE;
-  return [entry, ...history.filter((e) => e.taskId !== entry.taskId)].slice(0, size);
+  return [entry, ...removeFromHistory(history, entry.taskId)].slice(0, Math.max(0, limit));
 }
 
 /** A history without the given task. */
@@ -212,18 +178,6 @@ export function removeFromHistory(history: readonly PersistedGeneration[], taskI
 }
 
 /** The task a stored entry stands for until the server is asked again: finished, or pending. `raw` is null. */
-export function entryTask(entry: PersistedGeneration): ImageTask {
-  return entry.imageUrl === undefined
-    ? { taskId: entry.taskId, status: 'pending', raw: null }
-    : { taskId: entry.taskId, status: 'completed', imageUrl: entry.imageUrl, raw: null };
-}
-
-/** The stored form of an input: only its own fields, copied, so later edits by the caller do not leak in. */
-export function persistableInput(input: GenerateImageInput): GenerateImageInput {
-  const copy: GenerateImageInput = { prompt: input.prompt };
-  if (input.model !== undefined) copy.model = input.model;
-  if (input.size !== undefined) copy.size = input.size;
-  if (input.seed !== undefined) copy.seed = input.seed;
-  if (input.imageUrls !== undefined && input.imageUrls.length > 0) copy.imageUrls = [...input.imageUrls];
-  return copy;
+export function entryTask({ taskId, imageUrl }: PersistedGeneration): ImageTask {
+  return imageUrl ? { taskId, status: 'completed', imageUrl, raw: null } : { taskId, status: 'pending', raw: null };
 }

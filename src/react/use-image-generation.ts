@@ -89,24 +89,19 @@ interface Run {
   accepted?: ImageTask;
   /** A failure before polling began (validation, the POST itself). */
   error?: ImageGenError;
+  /** Finished and in the history (or restored so), so no longer stored as running. */
+  done?: boolean;
 }
 
 interface InFlight {
-  id: number;
+  run: Run;
   promise: Promise<ImageTask>;
   resolve(task: ImageTask): void;
   reject(error: ImageGenError): void;
   controller: AbortController;
 }
 
-function abortedError(): ImageGenError {
-  return new ImageGenError({
-    kind: 'aborted',
-    message: 'Stopped waiting for the image. If the server had already accepted it, it may still finish and use credits.',
-  });
-}
-
-function createInFlight(id: number): InFlight {
+function createInFlight(run: Run): InFlight {
   let resolve!: (task: ImageTask) => void;
   let reject!: (error: ImageGenError) => void;
   const promise = new Promise<ImageTask>((res, rej) => {
@@ -115,7 +110,7 @@ function createInFlight(id: number): InFlight {
   });
   // Marks the promise handled: callers that only read `status` need not catch it.
   promise.catch(() => undefined);
-  return { id, promise, resolve, reject, controller: new AbortController() };
+  return { run, promise, resolve, reject, controller: new AbortController() };
 }
 
 /**
@@ -124,17 +119,13 @@ function createInFlight(id: number): InFlight {
  */
 export function useImageGeneration(options: UseImageGenerationOptions = {}): UseImageGenerationResult {
   const { fetcher, queryClient } = useImageGenContext('useImageGeneration');
-  const historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
   const [run, setRun] = useState<Run | null>(null);
-  // The results before the current generation's; the current one is added while rendering (below),
-  // so completion costs no extra render and no state update from an effect.
-  const [earlier, setEarlier] = useState<PersistedGeneration[]>([]);
-  // A generation whose result is not added to the history: restored (already there) or removed.
-  const [unlisted, setUnlisted] = useState<number | null>(null);
-  const latestHistory = useRef<PersistedGeneration[]>([]);
+  const [history, setHistory] = useState<PersistedGeneration[]>([]);
   // The gate for generate(): a ref, not state, so two clicks in one tick still see the first.
   const inFlight = useRef<InFlight | null>(null);
   const nextId = useRef(0);
+  const latest = useRef(options);
+  latest.current = options;
 
   // Until something reads `task`, the query selects a view of the task (status, image, error), so
   // polls that change only the raw body (a `progress` field, say) do not re-render the component.
@@ -163,8 +154,7 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     // Rebuilt when the view changes; the body at that moment is the one the error carries.
     [current],
   );
-  const pollError = accepted ? query.error : null;
-  const error = run?.error ?? pollError ?? taskError;
+  const error = run?.error ?? (accepted ? query.error : null) ?? taskError;
 
   let status: ImageGenerationStatus;
   if (!run) status = 'idle';
@@ -172,19 +162,22 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
   else if (!current) status = 'submitting';
   else status = current.status;
 
-  const callbacks = useRef(options);
-  callbacks.current = options;
-
   const settle = useCallback((id: number, outcome: { task: ImageTask } | { error: ImageGenError }) => {
     const pending = inFlight.current;
-    if (!pending || pending.id !== id) return;
+    if (pending?.run.id !== id) return;
     inFlight.current = null;
+    const { onComplete, onError, historySize } = latest.current;
     if ('task' in outcome) {
-      pending.resolve(outcome.task);
-      callbacks.current.onComplete?.(outcome.task);
+      const { task } = outcome;
+      const { input, startedAt } = pending.run;
+      const entry = { taskId: task.taskId, input: persistableInput(input), startedAt, imageUrl: task.imageUrl, completedAt: Date.now() };
+      setHistory((h) => addToHistory(h, entry, historySize));
+      setRun((r) => (r?.id === id ? { ...r, done: true } : r));
+      pending.resolve(task);
+      onComplete?.(task);
     } else {
       pending.reject(outcome.error);
-      if (outcome.error.kind !== 'aborted') callbacks.current.onError?.(outcome.error);
+      if (outcome.error.kind !== 'aborted') onError?.(outcome.error);
     }
   }, []);
 
@@ -199,7 +192,12 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     const pending = inFlight.current;
     if (!pending) return;
     pending.controller.abort();
-    settle(pending.id, { error: abortedError() });
+    settle(pending.run.id, {
+      error: new ImageGenError({
+        kind: 'aborted',
+        message: 'Stopped waiting for the image. If the server had already accepted it, it may still finish and use credits.',
+      }),
+    });
   }, [settle]);
 
   useStopOnUnmount(stop);
@@ -208,112 +206,77 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     (input: GenerateImageInput): Promise<ImageTask> => {
       if (inFlight.current) return inFlight.current.promise;
       const id = ++nextId.current;
-      const pending = createInFlight(id);
-      const { controller, promise } = pending;
+      const pending = createInFlight({ id, input, startedAt: Date.now() });
       inFlight.current = pending;
-      // The last result stays in the history while the next one runs.
-      setEarlier(latestHistory.current);
-      setRun({ id, input, startedAt: Date.now() });
-
-      submitGeneration(fetcher, input, controller.signal).then(
-        (accepted) => {
-          if (inFlight.current?.id !== id) return;
-          seedTask(queryClient, accepted);
-          setRun((r) => (r?.id === id ? { ...r, accepted } : r));
+      setRun(pending.run);
+      const update = (change: Partial<Run>) => {
+        if (inFlight.current === pending) setRun((r) => (r?.id === id ? { ...r, ...change } : r));
+      };
+      submitGeneration(fetcher, input, pending.controller.signal).then(
+        (task) => {
+          if (inFlight.current === pending) seedTask(queryClient, task);
+          update({ accepted: task });
         },
-        (error: ImageGenError) => {
-          if (inFlight.current?.id !== id) return;
-          setRun((r) => (r?.id === id ? { ...r, error } : r));
-        },
+        (error: ImageGenError) => update({ error }),
       );
-      return promise;
+      return pending.promise;
     },
     [fetcher, queryClient],
   );
 
-  const cancel = useCallback(() => {
-    if (!inFlight.current) return;
-    stop();
-    setRun(null);
-  }, [stop]);
-
   const reset = useCallback(() => {
     stop();
-    setEarlier(latestHistory.current);
     setRun(null);
   }, [stop]);
 
-  // The time a generation was first seen finished, per run: kept so the entry does not change.
-  const finishedAt = useRef(new Map<number, number>());
-  const completedTask = status === 'completed' ? current : undefined;
-  const history = useMemo(() => {
-    if (!run || !completedTask?.imageUrl || unlisted === run.id) return earlier;
-    let completedAt = finishedAt.current.get(run.id);
-    if (completedAt === undefined) {
-      completedAt = Date.now();
-      finishedAt.current.set(run.id, completedAt);
-    }
-    const entry: PersistedGeneration = {
-      taskId: completedTask.taskId,
-      input: persistableInput(run.input),
-      startedAt: run.startedAt,
-      imageUrl: completedTask.imageUrl,
-      completedAt,
-    };
-    return addToHistory(earlier, entry, historySize);
-  }, [earlier, run, completedTask, unlisted, historySize]);
-  latestHistory.current = history;
+  const cancel = useCallback(() => {
+    if (inFlight.current) reset();
+  }, [reset]);
 
-  const removeFromHistory = useCallback(
-    (taskId: string) => {
-      setEarlier((h) => withoutTask(h, taskId));
-      if (run?.accepted?.taskId === taskId) setUnlisted(run.id);
-    },
-    [run],
-  );
+  const removeFromHistory = useCallback((taskId: string) => setHistory((h) => withoutTask(h, taskId)), []);
 
   // Resume after reload: read once on the client after mount (never during render, so server and
   // client render the same), then keep storage in step with what is running and what finished.
   const target = usePersistTarget(options.persist);
-  const [hydrated, setHydrated] = useState(false);
-  const lastWritten = useRef<string | null>(null);
-  const restoredKey = useRef<string | null>(null);
+  const restoredKey = useRef<string>(undefined);
+  const [hydratedKey, setHydratedKey] = useState<string>();
+  // What storage holds as far as this hook knows. Storage is written only when that changes, so
+  // unreadable content (maybe another app's, under the same key) stays until there is a result to keep.
+  const stored = useRef('');
   useEffect(() => {
     if (!target || restoredKey.current === target.key) return;
     restoredKey.current = target.key;
     const entries = readPersisted(target);
-    const resumable = inFlight.current ? undefined : entries.find((e) => e.imageUrl === undefined);
-    const finished = entries.filter((e) => e.imageUrl !== undefined).slice(0, Math.max(0, historySize));
-    const latest = finished[0];
-    setEarlier(finished);
-    if (resumable) {
-      const id = ++nextId.current;
-      inFlight.current = createInFlight(id);
-      setRun({ id, input: resumable.input, startedAt: resumable.startedAt, accepted: entryTask(resumable) });
-    } else if (latest && !inFlight.current) {
-      const id = ++nextId.current;
-      setUnlisted(id);
-      restoreTask(queryClient, entryTask(latest));
-      setRun({ id, input: latest.input, startedAt: latest.startedAt, accepted: entryTask(latest) });
+    const finished = entries.filter((e) => e.imageUrl);
+    const resumable = entries.find((e) => !e.imageUrl);
+    const kept = finished.slice(0, Math.max(0, latest.current.historySize ?? DEFAULT_HISTORY_SIZE));
+    setHistory(kept);
+    // A running task is resumed, else the latest result is shown; never over a generation in flight.
+    const shown = inFlight.current ? undefined : (resumable ?? finished[0]);
+    const resumed = shown === resumable ? resumable : undefined;
+    if (shown) {
+      const restored: Run = { id: ++nextId.current, input: shown.input, startedAt: shown.startedAt, accepted: entryTask(shown), done: !resumed };
+      if (resumed) inFlight.current = createInFlight(restored);
+      else restoreTask(queryClient, restored.accepted!);
+      setRun(restored);
     }
-    lastWritten.current = serializeRecord(resumable ? [resumable, ...finished] : finished);
-    setHydrated(true);
-  }, [target, queryClient, historySize]);
+    stored.current = serializeRecord(resumed ? [resumed, ...kept] : kept);
+    setHydratedKey(target.key);
+  }, [target, queryClient]);
 
-  const running = status === 'pending' || status === 'processing';
-  const snapshot = useMemo((): PersistedGeneration[] => {
-    if (!running || !run?.accepted) return history;
-    const inProgress: PersistedGeneration = { taskId: run.accepted.taskId, input: persistableInput(run.input), startedAt: run.startedAt };
-    return [inProgress, ...history];
-  }, [running, run, history]);
-
+  const unfinished = accepted && !run.done && !error ? run : undefined;
   useEffect(() => {
-    if (!target || !hydrated) return;
-    const text = serializeRecord(snapshot);
-    if (text === lastWritten.current) return;
-    lastWritten.current = text;
-    writePersisted(target, snapshot);
-  }, [target, hydrated, snapshot]);
+    if (!target || hydratedKey !== target.key) return;
+    const running = unfinished && {
+      taskId: unfinished.accepted!.taskId,
+      input: persistableInput(unfinished.input),
+      startedAt: unfinished.startedAt,
+    };
+    const entries = running ? [running, ...history] : history;
+    const text = serializeRecord(entries);
+    if (text !== stored.current) writePersisted(target, entries);
+    stored.current = text;
+  }, [target, hydratedKey, unfinished, history]);
 
   const result: UseImageGenerationResult = {
     status,
@@ -322,7 +285,7 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     error,
     input: run?.input,
     startedAt: run?.startedAt,
-    isBusy: status === 'submitting' || running,
+    isBusy: status === 'submitting' || status === 'pending' || status === 'processing',
     history,
     removeFromHistory,
     reset,

@@ -49,12 +49,12 @@ describe('serializeRecord / parseRecord', () => {
 
   it.each([
     ['not JSON', '{oops', 'it is not JSON'],
-    ['a number', '42', 'it is not a flash-image-react record'],
-    ['null', 'null', 'it is not a flash-image-react record'],
-    ['an array', '[1,2]', 'it is not a flash-image-react record'],
-    ['another library', JSON.stringify({ lib: 'other', v: 1, entries: [] }), 'it is not a flash-image-react record'],
-    ['entries not a list', JSON.stringify({ lib: 'flash-image-react', v: 1, entries: {} }), 'it is not a flash-image-react record'],
-    ['another version', JSON.stringify({ lib: 'flash-image-react', v: 9, entries: [] }), 'it has version 9, not 1'],
+    ['a number', '42', 'it is not a version 1 flash-image-react record'],
+    ['null', 'null', 'it is not a version 1 flash-image-react record'],
+    ['an array', '[1,2]', 'it is not a version 1 flash-image-react record'],
+    ['another library', JSON.stringify({ lib: 'other', v: 1, entries: [] }), 'it is not a version 1 flash-image-react record'],
+    ['entries not a list', JSON.stringify({ lib: 'flash-image-react', v: 1, entries: {} }), 'it is not a version 1 flash-image-react record'],
+    ['another version', JSON.stringify({ lib: 'flash-image-react', v: 9, entries: [] }), 'it is not a version 1 flash-image-react record'],
   ])('ignores %s as a whole, with the reason', (_name, text, problem) => {
     expect(parseRecord(text)).toEqual({ entries: [], problem });
   });
@@ -101,11 +101,6 @@ describe('parseEntry', () => {
     ['a completedAt without image URL', { imageUrl: undefined }],
   ])('rejects %s', (_name, change) => {
     expect(parseEntry({ ...good, ...change })).toBeUndefined();
-  });
-
-  it('rejects an input whose fields come from its prototype', () => {
-    const input = Object.create({ prompt: 'inherited' }) as object;
-    expect(parseEntry({ ...good, input })).toBeUndefined();
   });
 });
 

@@ -1,6 +1,5 @@
 import { act, renderHook } from '@testing-library/react';
 import { defaultScheduler, notifyManager } from '@tanstack/react-query';
-import { StrictMode, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { seedVariations } from '../../src/core/batch.js';
 import type { PersistOption } from '../../src/core/persist.js';
@@ -20,16 +19,8 @@ const url = (n: number) => `https://cdn.example.com/task${String(n).padStart(4, 
  * server (the msw mock API) are what survive.
  */
 function page<T>(hook: () => T, strict = false) {
-  const provider = createTestProvider();
-  const wrapper = ({ children }: { children: ReactNode }) =>
-    strict ? (
-      <StrictMode>
-        <provider.Wrapper>{children}</provider.Wrapper>
-      </StrictMode>
-    ) : (
-      <provider.Wrapper>{children}</provider.Wrapper>
-    );
-  return { ...renderHook(hook, { wrapper }), ...provider };
+  const provider = createTestProvider(undefined, { strict });
+  return { ...renderHook(hook, { wrapper: provider.Wrapper }), ...provider };
 }
 
 let warn: ReturnType<typeof vi.spyOn>;
@@ -194,9 +185,9 @@ describe('useImageGeneration with persist: resume after reload', () => {
 describe('persist: corrupt or foreign content', () => {
   it.each([
     ['text that is not JSON', '{"lib": "flash-image-react", "v": 1, "entries": [', /not JSON/],
-    ['another app’s data', JSON.stringify({ theme: 'dark', items: [1, 2] }), /not a flash-image-react record/],
-    ['a future version', JSON.stringify({ lib: 'flash-image-react', v: 2, entries: [] }), /version 2/],
-    ['a JSON string', JSON.stringify('hello'), /not a flash-image-react record/],
+    ['another app’s data', JSON.stringify({ theme: 'dark', items: [1, 2] }), /not a version 1 flash-image-react record/],
+    ['a future version', JSON.stringify({ lib: 'flash-image-react', v: 2, entries: [] }), /not a version 1 flash-image-react record/],
+    ['a JSON string', JSON.stringify('hello'), /not a version 1 flash-image-react record/],
   ])('ignores %s with a warning, resumes nothing, and replaces it only when there is something to store', async (_name, text, reason) => {
     const api = createMockApi();
     server.use(...api.handlers);

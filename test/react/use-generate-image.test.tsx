@@ -7,18 +7,10 @@ import type { ImageGenError } from '../../src/core/errors.js';
 import type { GenerateImageInput, ImageTask } from '../../src/core/types.js';
 import { useGenerateImage, type UseGenerateImageOptions } from '../../src/react/use-generate-image.js';
 import { API, createMockApi } from '../mock-api.js';
-import { server } from '../msw-server.js';
+import { countAllRequests, server } from '../msw-server.js';
 import { createTestProvider, advance } from '../render.js';
 
 /** Counts every request that reaches the network, whatever its path. */
-function countAllRequests(): { method: string; url: string }[] {
-  const seen: { method: string; url: string }[] = [];
-  server.events.on('request:start', ({ request }) => {
-    seen.push({ method: request.method, url: request.url });
-  });
-  return seen;
-}
-
 function renderGenerate(options?: UseGenerateImageOptions) {
   const provider = createTestProvider();
   const hook = renderHook(() => useGenerateImage(options), { wrapper: provider.Wrapper });

@@ -1,7 +1,6 @@
 import { act, renderHook } from '@testing-library/react';
 import { defaultScheduler, notifyManager } from '@tanstack/react-query';
 import { delay, http, HttpResponse } from 'msw';
-import { StrictMode, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { seedVariations } from '../../src/core/batch.js';
 import type { GenerateImageInput } from '../../src/core/types.js';
@@ -78,16 +77,8 @@ function batchApi(options: BatchApiOptions = {}) {
 }
 
 function renderBatch(options?: UseImageBatchOptions, strict = false) {
-  const provider = createTestProvider();
-  const wrapper = ({ children }: { children: ReactNode }) =>
-    strict ? (
-      <StrictMode>
-        <provider.Wrapper>{children}</provider.Wrapper>
-      </StrictMode>
-    ) : (
-      <provider.Wrapper>{children}</provider.Wrapper>
-    );
-  const hook = renderHook(() => useImageBatch(options), { wrapper });
+  const provider = createTestProvider(undefined, { strict });
+  const hook = renderHook(() => useImageBatch(options), { wrapper: provider.Wrapper });
   return { ...hook, ...provider };
 }
 

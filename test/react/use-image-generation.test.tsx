@@ -14,20 +14,12 @@ import {
   type UseImageGenerationResult,
 } from '../../src/react/use-image-generation.js';
 import { API, createMockApi } from '../mock-api.js';
-import { server } from '../msw-server.js';
+import { countAllRequests, server } from '../msw-server.js';
 import { createTestProvider, advance } from '../render.js';
 
 type Outcome = { task?: ImageTask; error?: ImageGenError };
 
 /** Counts every request that reaches the network, whatever its path. */
-function countAllRequests(): { method: string; url: string }[] {
-  const seen: { method: string; url: string }[] = [];
-  server.events.on('request:start', ({ request }) => {
-    seen.push({ method: request.method, url: request.url });
-  });
-  return seen;
-}
-
 /** Renders the hook and records every status it renders with (consecutive repeats dropped). */
 function renderGeneration(options?: UseImageGenerationOptions, fetcher?: ImageFetcher) {
   const provider = createTestProvider(fetcher);
