@@ -1,16 +1,14 @@
 'use client';
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode, type Ref } from 'react';
 import { IMAGE_SIZES, MAX_REFERENCE_IMAGES, MAX_SEED } from '../core/constants.js';
 import type { ImageGenError } from '../core/errors.js';
-import type { PersistedGeneration, PersistOption } from '../core/persist.js';
+import type { PersistOption } from '../core/persist.js';
 import { isSafeImageSrc, randomSeed } from '../core/references.js';
 import type { GenerateImageInput, ImageSize, ImageTask } from '../core/types.js';
 import { isHttpUrl } from '../core/validation.js';
 import { useImageGeneration, type UseImageGenerationResult } from '../react/use-image-generation.js';
-import { GenerationHistory } from './GenerationHistory.js';
 import { defaultImageGeneratorLabels, type ImageGeneratorLabels, type ReferencePickerLabels } from './labels.js';
 import { ReferencePicker } from './ReferencePicker.js';
-import { useElapsedSeconds } from './use-elapsed-seconds.js';
 import type { UploadFile } from './use-reference-picker.js';
 
 /** The form's starting values. */
@@ -72,10 +70,27 @@ export interface ImageGeneratorProps {
 
 const ANNOUNCE_EVERY_S = 10;
 
-const ASPECT: Record<ImageSize, string> = { '1:1': '1 / 1', '16:9': '16 / 9', '9:16': '9 / 16' };
+/** The form's state; the seed as typed. */
+interface FormValues {
+  prompt: string;
+  size: ImageSize;
+  seed: string;
+  imageUrls: string[];
+}
 
-function parseSeed(text: string): number | undefined {
-  return text.trim() === '' ? undefined : Number(text);
+// One mapping for the starting values and for Re-use of a recent result.
+function formValues({ prompt = '', size = '1:1', seed, imageUrls = [] }: ImageGeneratorValues): FormValues {
+  return { prompt, size, seed: String(seed ?? ''), imageUrls };
+}
+
+const aspect = (size: ImageSize) => ({ aspectRatio: size.replace(':', ' / ') });
+
+function button(label: string, props: ButtonHTMLAttributes<HTMLButtonElement> & { ref?: Ref<HTMLButtonElement> }) {
+  return (
+    <button type="button" className="fir-button fir-button--secondary" {...props}>
+      {label}
+    </button>
+  );
 }
 
 /**
@@ -101,74 +116,41 @@ export function ImageGenerator({
   const id = useId();
   // Reported by the hook, so a generation resumed after a reload is reported too.
   const generation = useImageGeneration({ intervalMs: pollIntervalMs, timeoutMs, persist, historySize, onComplete, onError });
-  const { status, imageUrl, error, isBusy, input } = generation;
-  const elapsedSeconds = useElapsedSeconds(generation.startedAt, isBusy);
+  const { status, imageUrl, error, isBusy, input, history } = generation;
+  // Ticks once a second while busy; whole seconds since the generation started.
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (!isBusy) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [isBusy, generation.startedAt]);
+  const elapsedSeconds = generation.startedAt === undefined ? 0 : Math.max(0, Math.floor((now - generation.startedAt) / 1000));
 
-  const [prompt, setPrompt] = useState(defaultValues.prompt ?? '');
-  const [size, setSize] = useState<ImageSize>(defaultValues.size ?? '1:1');
-  const [seedText, setSeedText] = useState(defaultValues.seed === undefined ? '' : String(defaultValues.seed));
-  const [imageUrls, setImageUrls] = useState<string[]>(defaultValues.imageUrls ?? []);
+  const [values, setValues] = useState(() => formValues(defaultValues));
+  const { prompt, size, seed, imageUrls } = values;
+  const set = (patch: Partial<FormValues>) => setValues((v) => ({ ...v, ...patch }));
+  const blank = prompt.trim() === '';
+  const promptRef = useRef<HTMLTextAreaElement>(null);
+  const historyHeading = useRef<HTMLHeadingElement>(null);
 
-  const run = (next: GenerateImageInput) => {
-    void generation.generate(next);
-  };
-
-  const formInput = (): GenerateImageInput => ({
-    prompt,
-    size,
-    seed: parseSeed(seedText),
-    imageUrls,
-  });
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    if (prompt.trim() === '' || isBusy) return;
-    run(formInput());
-  };
-
-  const onPromptKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      event.currentTarget.form?.requestSubmit();
-    }
-  };
+  const run = (next: GenerateImageInput) => void generation.generate(next);
 
   const regenerate = () => {
     if (!input || isBusy) return;
-    const seed = randomSeed();
-    setSeedText(String(seed));
-    run({ ...input, seed });
+    const next = randomSeed();
+    set({ seed: String(next) });
+    run({ ...input, seed: next });
   };
 
   // Only a URL the API accepts as a reference: a custom fetcher may hand back anything.
-  const canUseAsReference =
-    isHttpUrl(imageUrl) && !imageUrls.includes(imageUrl) && imageUrls.length < MAX_REFERENCE_IMAGES;
-  const useAsReference = () => {
-    if (canUseAsReference) setImageUrls((urls) => [...urls, imageUrl]);
-  };
-
-  const promptRef = useRef<HTMLTextAreaElement>(null);
-  const reuseSettings = (entry: PersistedGeneration) => {
-    setPrompt(entry.input.prompt);
-    setSize(entry.input.size ?? '1:1');
-    setSeedText(entry.input.seed === undefined ? '' : String(entry.input.seed));
-    setImageUrls(entry.input.imageUrls ?? []);
-    promptRef.current?.focus();
-  };
-  const canUseEntryAsReference = (entry: PersistedGeneration) =>
-    isHttpUrl(entry.imageUrl) && !imageUrls.includes(entry.imageUrl) && imageUrls.length < MAX_REFERENCE_IMAGES;
-  const useEntryAsReference = (entry: PersistedGeneration) => {
-    const url = entry.imageUrl;
-    if (canUseEntryAsReference(entry) && url) setImageUrls((urls) => (urls.includes(url) ? urls : [...urls, url]));
-  };
+  const canAdd = (url: string | undefined, urls = imageUrls): url is string =>
+    isHttpUrl(url) && !urls.includes(url) && urls.length < MAX_REFERENCE_IMAGES;
+  const addReference = (url: string | undefined) =>
+    setValues((v) => (canAdd(url, v.imageUrls) ? { ...v, imageUrls: [...v.imageUrls, url] } : v));
+  const useAsReference = () => addReference(imageUrl);
 
   const invalidField = error?.kind === 'validation' ? error.field : undefined;
-  const statusText =
-    status === 'submitting' || status === 'pending' || status === 'processing'
-      ? labels[status]
-      : status === 'completed'
-        ? labels.completed
-        : '';
 
   // Focus moves to the alert's Retry only when a generation the user started fails, so a keyboard
   // user lands where the next step is.
@@ -178,14 +160,17 @@ export function ImageGenerator({
   }, [status]);
 
   const shownSize = input?.size ?? size;
-  const safeImageUrl = isSafeImageSrc(imageUrl) ? imageUrl : undefined;
+  const shownImage = status === 'completed' && isSafeImageSrc(imageUrl) ? imageUrl : undefined;
 
   return (
     <form
       className={['fir-root', 'fir-generator', className].filter(Boolean).join(' ')}
       data-status={status}
       data-theme={theme}
-      onSubmit={onSubmit}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!blank && !isBusy) run({ prompt, size, seed: seed.trim() === '' ? undefined : Number(seed), imageUrls });
+      }}
       noValidate
     >
       <div className="fir-field">
@@ -200,8 +185,13 @@ export function ImageGenerator({
           rows={3}
           placeholder={labels.promptPlaceholder}
           aria-invalid={invalidField === 'prompt' || undefined}
-          onChange={(event) => setPrompt(event.target.value)}
-          onKeyDown={onPromptKeyDown}
+          onChange={(event) => set({ prompt: event.target.value })}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+              event.preventDefault();
+              event.currentTarget.form?.requestSubmit();
+            }
+          }}
         />
       </div>
 
@@ -218,10 +208,10 @@ export function ImageGenerator({
                   name={`${id}-size`}
                   value={option}
                   checked={size === option}
-                  onChange={() => setSize(option)}
+                  onChange={() => set({ size: option })}
                   aria-label={labels.sizeOption(option)}
                 />
-                <span className="fir-size__shape" style={{ aspectRatio: ASPECT[option] }} aria-hidden="true" />
+                <span className="fir-size__shape" style={aspect(option)} aria-hidden="true" />
                 <span className="fir-size__text" aria-hidden="true">
                   {option}
                 </span>
@@ -243,14 +233,12 @@ export function ImageGenerator({
               min={0}
               max={MAX_SEED}
               step={1}
-              value={seedText}
+              value={seed}
               aria-describedby={`${id}-seed-hint`}
               aria-invalid={invalidField === 'seed' || undefined}
-              onChange={(event) => setSeedText(event.target.value)}
+              onChange={(event) => set({ seed: event.target.value })}
             />
-            <button type="button" className="fir-button fir-button--secondary" onClick={() => setSeedText(String(randomSeed()))}>
-              {labels.randomSeed}
-            </button>
+            {button(labels.randomSeed, { onClick: () => set({ seed: String(randomSeed()) }) })}
           </div>
           <span className="fir-hint" id={`${id}-seed-hint`}>
             {labels.seedHint}
@@ -258,24 +246,20 @@ export function ImageGenerator({
         </div>
       </div>
 
-      <ReferencePicker value={imageUrls} onChange={setImageUrls} uploadFile={uploadFile} labels={labels.picker} />
+      <ReferencePicker value={imageUrls} onChange={(urls) => set({ imageUrls: urls })} uploadFile={uploadFile} labels={labels.picker} />
 
       <div className="fir-actions">
-        <button type="submit" className="fir-button fir-button--primary" disabled={prompt.trim() === '' || isBusy}>
+        <button type="submit" className="fir-button fir-button--primary" disabled={blank || isBusy}>
           {labels.generate}
         </button>
-        {isBusy && (
-          <button type="button" className="fir-button fir-button--secondary" onClick={generation.cancel} aria-describedby={`${id}-cancel-note`}>
-            {labels.cancel}
-          </button>
-        )}
+        {isBusy && button(labels.cancel, { onClick: generation.cancel, 'aria-describedby': `${id}-cancel-note` })}
       </div>
 
       {/* The counter beside the status ticks every second on screen; the status region itself says
           the elapsed time in steps of 10 seconds, so screen readers are not interrupted every tick. */}
       <div className="fir-status-row">
         <div className="fir-status" role="status" aria-live="polite">
-          {statusText}
+          {status === 'idle' || status === 'failed' ? '' : labels[status]}
           {isBusy && <span className="fir-visually-hidden"> {labels.elapsed(elapsedSeconds - (elapsedSeconds % ANNOUNCE_EVERY_S))}</span>}
         </div>
         {isBusy && (
@@ -293,11 +277,7 @@ export function ImageGenerator({
       {error && (
         <div className="fir-alert" role="alert">
           <p>{labels.error(error)}</p>
-          {error.kind !== 'validation' && input && (
-            <button type="button" ref={retryButton} className="fir-button fir-button--secondary" onClick={() => run(input)}>
-              {labels.retry}
-            </button>
-          )}
+          {error.kind !== 'validation' && input && button(labels.retry, { ref: retryButton, onClick: () => run(input) })}
         </div>
       )}
 
@@ -305,45 +285,76 @@ export function ImageGenerator({
         renderResult({ generation, elapsedSeconds, useAsReference, regenerate })
       ) : (
         <div className="fir-result">
-          <div className="fir-frame" data-status={status} data-size={shownSize} style={{ aspectRatio: ASPECT[shownSize] }}>
-            {status === 'completed' && safeImageUrl ? (
-              <img className="fir-frame__image" src={safeImageUrl} alt={input?.prompt ?? ''} />
+          <div className="fir-frame" data-status={status} data-size={shownSize} style={aspect(shownSize)}>
+            {shownImage ? (
+              <img className="fir-frame__image" src={shownImage} alt={input?.prompt ?? ''} />
             ) : isBusy ? (
               <div className="fir-frame__placeholder" aria-hidden="true" />
             ) : (
               status === 'idle' && <p className="fir-frame__empty">{labels.emptyResult}</p>
             )}
           </div>
-          {status === 'completed' && safeImageUrl && (
+          {shownImage && (
             <div className="fir-result__actions">
-              <a className="fir-button fir-button--secondary" href={safeImageUrl} download>
+              <a className="fir-button fir-button--secondary" href={shownImage} download>
                 {labels.download}
               </a>
-              <a className="fir-button fir-button--secondary" href={safeImageUrl} target="_blank" rel="noopener noreferrer">
+              <a className="fir-button fir-button--secondary" href={shownImage} target="_blank" rel="noopener noreferrer">
                 {labels.open}
               </a>
-              <button type="button" className="fir-button fir-button--secondary" disabled={!canUseAsReference} onClick={useAsReference}>
-                {labels.useAsReference}
-              </button>
-              <button type="button" className="fir-button fir-button--secondary" onClick={regenerate}>
-                {labels.regenerate}
-              </button>
+              {button(labels.useAsReference, { disabled: !canAdd(imageUrl), onClick: useAsReference })}
+              {button(labels.regenerate, { onClick: regenerate })}
             </div>
           )}
         </div>
       )}
 
-      {showHistory && (
-        <GenerationHistory
-          id={id}
-          entries={generation.history}
-          currentImageUrl={status === 'completed' ? imageUrl : undefined}
-          canUseAsReference={canUseEntryAsReference}
-          onReuse={reuseSettings}
-          onUseAsReference={useEntryAsReference}
-          onRemove={(entry) => generation.removeFromHistory(entry.taskId)}
-          labels={labels}
-        />
+      {/* Recent results. Each button's visible text is short; its accessible name starts with it
+          and says which image it acts on. */}
+      {showHistory && history.length > 0 && (
+        <section className="fir-history" aria-labelledby={`${id}-history`}>
+          <h3 className="fir-label fir-history__title" id={`${id}-history`} ref={historyHeading} tabIndex={-1}>
+            {labels.history}
+          </h3>
+          <ul className="fir-history__list">
+            {history.map((entry, i) => {
+              const n = i + 1;
+              return (
+                <li
+                  key={entry.taskId}
+                  className="fir-history__item"
+                  aria-current={(status === 'completed' && imageUrl !== undefined && entry.imageUrl === imageUrl) || undefined}
+                >
+                  {isSafeImageSrc(entry.imageUrl) && (
+                    <img className="fir-history__image" src={entry.imageUrl} alt={labels.historyImage(n, entry)} loading="lazy" />
+                  )}
+                  <div className="fir-history__actions">
+                    {button(labels.reuseSettings, {
+                      'aria-label': labels.reuseSettingsName(n, entry),
+                      onClick: () => {
+                        setValues(formValues(entry.input));
+                        promptRef.current?.focus();
+                      },
+                    })}
+                    {button(labels.historyReference, {
+                      'aria-label': labels.historyReferenceName(n, entry),
+                      disabled: !canAdd(entry.imageUrl),
+                      onClick: () => addReference(entry.imageUrl),
+                    })}
+                    {button(labels.historyRemove, {
+                      'aria-label': labels.historyRemoveName(n, entry),
+                      onClick: () => {
+                        generation.removeFromHistory(entry.taskId);
+                        // The button goes away with its item; keep keyboard focus in the list's region.
+                        historyHeading.current?.focus();
+                      },
+                    })}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
       )}
     </form>
   );

@@ -14,10 +14,6 @@ export interface ReferencePickerProps extends UseReferencePickerOptions {
   theme?: 'light' | 'dark';
 }
 
-function cx(...names: (string | false | undefined)[]): string {
-  return names.filter(Boolean).join(' ');
-}
-
 // Keys survive reordering (so focus and images stay with their item) and tolerate duplicates in a
 // controlled value the app passes in.
 function keysFor(urls: readonly string[]): string[] {
@@ -29,7 +25,13 @@ function keysFor(urls: readonly string[]): string[] {
   });
 }
 
-type FocusTarget = { key: string; action: 'earlier' | 'later' } | { key: null; action: 'input' } | { index: number };
+function iconButton(icon: string, label: string, disabled: boolean, onClick: () => void, action?: string) {
+  return (
+    <button type="button" className="fir-icon-button" data-action={action} aria-label={label} disabled={disabled} onClick={onClick}>
+      <span aria-hidden="true">{icon}</span>
+    </button>
+  );
+}
 
 /**
  * Up to 14 reference images for compositing: add by URL, file, drag-and-drop or paste; reorder by
@@ -41,41 +43,36 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
   const { urls, uploads, max, count, disabled, refusals } = picker;
   const id = useId();
   const keys = keysFor(urls);
-  const items = useRef(new Map<string, HTMLLIElement>());
   const urlInput = useRef<HTMLInputElement>(null);
-  const focusAfter = useRef<FocusTarget | null>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const focusAfter = useRef<{ action: string; key?: string; index?: number } | null>(null);
 
-  // Keyboard users keep their place: after a move, focus follows the moved item; after a removal,
-  // it goes to the next item's Remove (or the URL input when none is left).
+  // Keyboard users keep their place: after a move, focus follows the moved item (found by key) to
+  // the same button, or the other one at an end; after a removal, it goes to the Remove of the item
+  // now in that place or the one before (the URL input when none is left).
   useEffect(() => {
     const target = focusAfter.current;
     if (!target) return;
     focusAfter.current = null;
-    if ('index' in target) {
-      const key = keys[Math.min(target.index, keys.length - 1)];
-      const next = key === undefined ? undefined : items.current.get(key)?.querySelector<HTMLButtonElement>('[data-action="remove"]');
-      (next ?? urlInput.current)?.focus();
-      return;
-    }
-    if (target.key === null) return;
-    const item = items.current.get(target.key);
-    const preferred = item?.querySelector<HTMLButtonElement>(`[data-action="${target.action}"]:not(:disabled)`);
-    (preferred ?? item?.querySelector<HTMLButtonElement>('[data-action="earlier"]:not(:disabled), [data-action="later"]:not(:disabled)'))?.focus();
+    const { action, key, index = keys.indexOf(key!) } = target;
+    // References come first in the list, uploads after them.
+    const item = list.current?.children[Math.min(index, keys.length - 1)];
+    (
+      item?.querySelector<HTMLButtonElement>(`[data-action="${action}"]:not(:disabled)`) ??
+      item?.querySelector<HTMLButtonElement>('[data-action]:not(:disabled)') ??
+      urlInput.current
+    )?.focus();
   });
 
-  const move = (index: number, to: number, action: 'earlier' | 'later') => {
-    focusAfter.current = { key: keys[index]!, action };
+  const move = (index: number, to: number, action: string) => () => {
+    focusAfter.current = { action, key: keys[index] };
     picker.move(index, to);
-  };
-  const remove = (index: number) => {
-    focusAfter.current = { index };
-    picker.remove(index);
   };
 
   return (
     <div
       {...picker.getRootProps({
-        className: cx('fir-root', 'fir-picker', className),
+        className: ['fir-root', 'fir-picker', className].filter(Boolean).join(' '),
         'data-theme': theme,
         role: 'group',
         'aria-labelledby': `${id}-title`,
@@ -91,89 +88,38 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
       </div>
 
       {count > 0 && (
-        <ol className="fir-picker__list">
+        <ol className="fir-picker__list" ref={list}>
           {urls.map((url, index) => {
             const n = index + 1;
-            const key = keys[index]!;
             return (
-              <li
-                key={key}
-                ref={(node) => {
-                  if (node) items.current.set(key, node);
-                  else items.current.delete(key);
-                }}
-                className="fir-picker__item"
-                data-state="ready"
-              >
+              <li key={keys[index]} className="fir-picker__item" data-state="ready">
                 {isSafeImageSrc(url) ? (
                   <img className="fir-picker__thumb" src={url} alt={labels.reference(n)} loading="lazy" />
                 ) : (
                   <span className="fir-picker__thumb" role="img" aria-label={labels.reference(n)} />
                 )}
                 <span className="fir-picker__item-actions">
-                  <button
-                    type="button"
-                    className="fir-icon-button"
-                    data-action="earlier"
-                    aria-label={labels.moveEarlier(n)}
-                    disabled={disabled || index === 0}
-                    onClick={() => move(index, index - 1, 'earlier')}
-                  >
-                    <span aria-hidden="true">‹</span>
-                  </button>
-                  <button
-                    type="button"
-                    className="fir-icon-button"
-                    data-action="later"
-                    aria-label={labels.moveLater(n)}
-                    disabled={disabled || index === urls.length - 1}
-                    onClick={() => move(index, index + 1, 'later')}
-                  >
-                    <span aria-hidden="true">›</span>
-                  </button>
-                  <button
-                    type="button"
-                    className="fir-icon-button"
-                    data-action="remove"
-                    aria-label={labels.remove(n)}
-                    disabled={disabled}
-                    onClick={() => remove(index)}
-                  >
-                    <span aria-hidden="true">×</span>
-                  </button>
+                  {iconButton('‹', labels.moveEarlier(n), disabled || index === 0, move(index, index - 1, 'earlier'), 'earlier')}
+                  {iconButton('›', labels.moveLater(n), disabled || index === urls.length - 1, move(index, index + 1, 'later'), 'later')}
+                  {iconButton('×', labels.remove(n), disabled, () => {
+                    focusAfter.current = { action: 'remove', index };
+                    picker.remove(index);
+                  }, 'remove')}
                 </span>
               </li>
             );
           })}
-          {uploads.map((upload) => (
-            <li key={upload.id} className="fir-picker__item" data-state={upload.status}>
-              <img className="fir-picker__thumb" src={upload.previewUrl} alt="" />
-              {upload.status === 'uploading' ? (
-                <progress className="fir-picker__progress" aria-label={labels.uploading(upload.file.name)} />
+          {uploads.map(({ id: uploadId, file, status, previewUrl }) => (
+            <li key={uploadId} className="fir-picker__item" data-state={status}>
+              <img className="fir-picker__thumb" src={previewUrl} alt="" />
+              {status === 'uploading' ? (
+                <progress className="fir-picker__progress" aria-label={labels.uploading(file.name)} />
               ) : (
-                <span className="fir-picker__upload-error">{labels.uploadFailed(upload.file.name)}</span>
+                <span className="fir-picker__upload-error">{labels.uploadFailed(file.name)}</span>
               )}
               <span className="fir-picker__item-actions">
-                {upload.status === 'failed' && (
-                  <button
-                    type="button"
-                    className="fir-icon-button"
-                    aria-label={labels.retryUpload(upload.file.name)}
-                    disabled={disabled}
-                    onClick={() => picker.retryUpload(upload.id)}
-                  >
-                    <span aria-hidden="true">↻</span>
-                  </button>
-                )}
-                <button
-                  type="button"
-                  className="fir-icon-button"
-                  aria-label={labels.removeUpload(upload.file.name)}
-                  disabled={disabled}
-                  onClick={() => picker.removeUpload(upload.id)}
-                >
-                  <span aria-hidden="true">×</span>
-                </button>
+                {status === 'failed' && iconButton('↻', labels.retryUpload(file.name), disabled, () => picker.retryUpload(uploadId))}
+                {iconButton('×', labels.removeUpload(file.name), disabled, () => picker.removeUpload(uploadId))}
               </span>
             </li>
           ))}

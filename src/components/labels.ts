@@ -59,20 +59,14 @@ export const defaultReferencePickerLabels: ReferencePickerLabels = {
   uploadFailed: (name) => `Could not upload ${name}.`,
   retryUpload: (name) => `Retry uploading ${name}`,
   removeUpload: (name) => `Remove ${name}`,
-  refusal: ({ code, fileName }, { max, maxFileBytes }) => {
-    switch (code) {
-      case 'invalid-url':
-        return 'Enter an absolute image URL starting with http:// or https://.';
-      case 'duplicate':
-        return fileName ? `${fileName} is already a reference.` : 'That image is already a reference.';
-      case 'too-many':
-        return `You can add up to ${max} reference images${fileName ? `; ${fileName} was not added` : ''}.`;
-      case 'file-invalid-type':
-        return `${fileName} is not an image type this picker accepts.`;
-      case 'file-too-large':
-        return `${fileName} is larger than ${maxFileBytes === undefined ? 'the limit' : formatBytes(maxFileBytes)}.`;
-    }
-  },
+  refusal: ({ code, fileName }, { max, maxFileBytes }) =>
+    ({
+      'invalid-url': 'Enter an absolute image URL starting with http:// or https://.',
+      duplicate: fileName ? `${fileName} is already a reference.` : 'That image is already a reference.',
+      'too-many': `You can add up to ${max} reference images${fileName ? `; ${fileName} was not added` : ''}.`,
+      'file-invalid-type': `${fileName} is not an image type this picker accepts.`,
+      'file-too-large': `${fileName} is larger than ${maxFileBytes === undefined ? 'the limit' : formatBytes(maxFileBytes)}.`,
+    })[code],
 };
 
 /** Every string `<ImageGenerator>` shows or announces; pass some or all to translate. */
@@ -139,8 +133,6 @@ export interface ImageGeneratorLabels {
   historyRemoveName(n: number, entry: PersistedGeneration): string;
 }
 
-const FIELD_NAMES = { prompt: 'prompt', model: 'model', size: 'size', imageUrls: 'reference images', seed: 'seed' } as const;
-
 function retryIn(ms: number | undefined): string {
   if (ms === undefined) return 'Wait a moment, then retry.';
   const seconds = Math.max(1, Math.ceil(ms / 1000));
@@ -152,7 +144,7 @@ export const defaultImageGeneratorLabels: ImageGeneratorLabels = {
   prompt: 'Prompt',
   promptPlaceholder: 'Describe the image, e.g. "a corgi under cherry blossoms, cinematic"',
   size: 'Size',
-  sizeOption: (size) => ({ '1:1': '1:1 square', '16:9': '16:9 landscape', '9:16': '9:16 portrait' })[size],
+  sizeOption: (size) => `${size} ${{ '1:1': 'square', '16:9': 'landscape', '9:16': 'portrait' }[size]}`,
   seed: 'Seed',
   seedHint: 'Optional. The same seed and inputs give a similar image.',
   randomSeed: 'Random seed',
@@ -178,30 +170,19 @@ export const defaultImageGeneratorLabels: ImageGeneratorLabels = {
   historyReferenceName: (n) => `Use recent image ${n} as reference`,
   historyRemove: 'Remove',
   historyRemoveName: (n) => `Remove recent image ${n}`,
-  error: (error) => {
-    switch (error.kind) {
-      case 'validation':
-        return error.field ? `Check the ${FIELD_NAMES[error.field]}: ${error.message}` : error.message;
-      case 'unauthorized':
-        return 'The image service refused the request. Check the API key, or the backend route that adds it.';
-      case 'insufficient_credits':
-        return 'Not enough credits to generate an image. Top up your credits, then retry.';
-      case 'rate_limited':
-        return `Too many requests right now. ${retryIn(error.retryAfterMs)}`;
-      case 'task_failed':
-        return `The image could not be generated: ${error.message}`;
-      case 'timeout':
-        return 'The image took too long. The task may still finish and use credits; retry to start a new one.';
-      case 'network':
-        return 'Could not reach the image service. Check your connection, then retry.';
-      case 'server':
-        return 'The image service had a problem. Retry in a moment.';
-      case 'not_found':
-        return 'The image service lost track of this task. Retry to start a new one.';
-      case 'bad_response':
-        return 'The image service sent an unexpected answer. Retry in a moment.';
-      case 'aborted':
-        return 'Stopped waiting for the image.';
-    }
-  },
+  // Every sentence is built, then one is picked: cheap, and shorter than a switch.
+  error: ({ kind, field, message, retryAfterMs }) =>
+    ({
+      validation: field ? `Check the ${field === 'imageUrls' ? 'reference images' : field}: ${message}` : message,
+      unauthorized: 'The image service refused the request. Check the API key, or the backend route that adds it.',
+      insufficient_credits: 'Not enough credits to generate an image. Top up your credits, then retry.',
+      rate_limited: `Too many requests right now. ${retryIn(retryAfterMs)}`,
+      task_failed: `The image could not be generated: ${message}`,
+      timeout: 'The image took too long. The task may still finish and use credits; retry to start a new one.',
+      network: 'Could not reach the image service. Check your connection, then retry.',
+      server: 'The image service had a problem. Retry in a moment.',
+      not_found: 'The image service lost track of this task. Retry to start a new one.',
+      bad_response: 'The image service sent an unexpected answer. Retry in a moment.',
+      aborted: 'Stopped waiting for the image.',
+    })[kind],
 };

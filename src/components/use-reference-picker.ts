@@ -12,6 +12,7 @@ import {
   type HTMLAttributes,
   type InputHTMLAttributes,
   type KeyboardEvent,
+  type SyntheticEvent,
 } from 'react';
 import {
   checkReferenceUrl,
@@ -21,7 +22,6 @@ import {
   type ReferenceRefusal,
 } from '../core/references.js';
 import { isHttpUrl } from '../core/validation.js';
-import { useControllableState } from './use-controllable-state.js';
 
 /** Turns a picked file into a URL the image service can download (your upload endpoint, a signed URL…). */
 export type UploadFile = (file: File, options: { signal: AbortSignal }) => Promise<string>;
@@ -76,12 +76,20 @@ interface UploadEntry extends ReferenceUpload {
   url?: string;
 }
 
-function filesOf(list: DataTransfer | null): File[] {
-  if (!list) return [];
-  return Array.from(list.files ?? []);
+function dropUpload(entry: UploadEntry) {
+  entry.controller.abort();
+  URL.revokeObjectURL(entry.previewUrl);
 }
 
 let uploadSequence = 0;
+
+// A function whose identity never changes but which always runs the latest render's code, so the
+// actions can be effect dependencies without listing what they read.
+function useStable<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  const ref = useRef(fn);
+  ref.current = fn;
+  return useCallback((...args: A) => ref.current(...args), []);
+}
 
 /**
  * The logic of `<ReferencePicker>` without its markup: state, actions and prop getters that
@@ -93,7 +101,20 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
   const accept = options.accept ?? 'image/*';
   const disabled = options.disabled ?? false;
   const { uploadFile, maxFileBytes } = options;
-  const [urls, setUrls] = useControllableState(options.value, options.defaultValue ?? [], options.onChange);
+  // Controlled (`value`) and uncontrolled (`defaultValue`) share one code path, as in Radix's
+  // useControllableState. `latest` runs ahead of renders, so two updates in one tick build on each
+  // other even before a controlling parent re-renders with the new `value`.
+  const [internal, setInternal] = useState(options.defaultValue ?? []);
+  const urls = options.value ?? internal;
+  const latest = useRef(urls);
+  latest.current = urls;
+  const setUrls = (update: (prev: string[]) => string[]) => {
+    const next = update(latest.current);
+    if (next === latest.current) return;
+    latest.current = next;
+    if (!options.value) setInternal(next);
+    options.onChange?.(next);
+  };
   const [draftUrl, setDraftUrl] = useState('');
   const [refusals, setRefusals] = useState<ReferenceRefusal[]>([]);
   const [isDragging, setDragging] = useState(false);
@@ -103,143 +124,105 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
   const uploads = useRef<UploadEntry[]>([]);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
 
-  const urlsRef = useRef(urls);
-  urlsRef.current = urls;
-  const room = useCallback(() => max - urlsRef.current.length - uploads.current.length, [max]);
+  const room = () => max - latest.current.length - uploads.current.length;
 
-  const setUploads = useCallback((next: UploadEntry[]) => {
+  const setUploads = (next: UploadEntry[]) => {
     uploads.current = next;
     rerender();
-  }, []);
-
-  const dropUpload = useCallback((entry: UploadEntry) => {
-    entry.controller.abort();
-    URL.revokeObjectURL(entry.previewUrl);
-  }, []);
+  };
+  const replaceUpload = (entry: UploadEntry, next: UploadEntry) => setUploads(uploads.current.map((e) => (e === entry ? next : e)));
 
   // Finished uploads join the list in the order they were picked: each waits for the ones before it
   // that are still uploading. Failed ones do not hold the queue.
-  const flush = useCallback(() => {
-    const ready: UploadEntry[] = [];
-    for (const entry of uploads.current) {
-      if (entry.status === 'uploading' && entry.url === undefined) break;
-      if (entry.url !== undefined) ready.push(entry);
-    }
-    if (ready.length === 0) return;
-    const refused: ReferenceRefusal[] = [];
+  const flush = useStable(() => {
     const added: string[] = [];
-    for (const entry of ready) {
-      const current = [...urlsRef.current, ...added];
-      const refusal = checkReferenceUrl(entry.url!, current, max - current.length);
+    const refused: ReferenceRefusal[] = [];
+    let waiting = false;
+    const left = uploads.current.filter((entry) => {
+      waiting ||= entry.status === 'uploading' && entry.url === undefined;
+      if (waiting || entry.url === undefined) return true;
+      const current = [...latest.current, ...added];
+      const refusal = checkReferenceUrl(entry.url, current, max - current.length);
       if (refusal) refused.push({ ...refusal, fileName: entry.file.name });
-      else added.push(entry.url!);
+      else added.push(entry.url);
       dropUpload(entry);
-    }
-    setUploads(uploads.current.filter((entry) => !ready.includes(entry)));
+      return false;
+    });
+    if (left.length === uploads.current.length) return;
+    setUploads(left);
     if (added.length > 0) setUrls((prev) => [...prev, ...added]);
     if (refused.length > 0) setRefusals(refused);
-  }, [dropUpload, max, setUploads, setUrls]);
+  });
 
-  const fail = useCallback(
-    (entry: UploadEntry, error: unknown) => {
-      setUploads(uploads.current.map((e) => (e === entry ? { ...e, status: 'failed', error } : e)));
+  const runUpload = (entry: UploadEntry) => {
+    // A removed upload's outcome is ignored.
+    const settle = (url?: string, error?: unknown) => {
+      if (!uploads.current.includes(entry)) return;
+      if (url) entry.url = url;
+      else replaceUpload(entry, { ...entry, status: 'failed', error });
       flush();
-    },
-    [flush, setUploads],
-  );
+    };
+    uploadFile?.(entry.file, { signal: entry.controller.signal }).then(
+      (url) =>
+        isHttpUrl(url)
+          ? settle(url)
+          : settle(undefined, new Error(`uploadFile must resolve with an http(s) URL the image service can download; got ${String(url)}`)),
+      (error: unknown) => settle(undefined, error),
+    );
+  };
 
-  const runUpload = useCallback(
-    (entry: UploadEntry) => {
-      if (!uploadFile) return;
-      uploadFile(entry.file, { signal: entry.controller.signal }).then(
-        (url) => {
-          if (!uploads.current.includes(entry)) return;
-          if (!isHttpUrl(url)) {
-            fail(entry, new Error(`uploadFile must resolve with an http(s) URL the image service can download; got ${String(url)}`));
-            return;
-          }
-          entry.url = url;
-          flush();
-        },
-        (error: unknown) => {
-          if (uploads.current.includes(entry)) fail(entry, error);
-        },
-      );
-    },
-    [fail, flush, uploadFile],
-  );
+  const addFiles = useStable((files: Iterable<File>) => {
+    if (disabled || !uploadFile) return;
+    const { accepted, refused } = sortFileBatch(Array.from(files), { accept, maxFileBytes, room: room() });
+    setRefusals(refused);
+    if (accepted.length === 0) return;
+    const entries = accepted.map<UploadEntry>((file) => ({
+      id: `upload-${++uploadSequence}`,
+      file,
+      previewUrl: URL.createObjectURL(file),
+      status: 'uploading',
+      controller: new AbortController(),
+    }));
+    setUploads([...uploads.current, ...entries]);
+    entries.forEach(runUpload);
+  });
 
-  const addFiles = useCallback(
-    (files: Iterable<File>) => {
-      if (disabled || !uploadFile) return;
-      const { accepted, refused } = sortFileBatch(Array.from(files), { accept, maxFileBytes, room: room() });
-      setRefusals(refused);
-      if (accepted.length === 0) return;
-      const entries = accepted.map<UploadEntry>((file) => ({
-        id: `upload-${++uploadSequence}`,
-        file,
-        previewUrl: URL.createObjectURL(file),
-        status: 'uploading',
-        controller: new AbortController(),
-      }));
-      setUploads([...uploads.current, ...entries]);
-      entries.forEach(runUpload);
-    },
-    [accept, disabled, maxFileBytes, room, runUpload, setUploads, uploadFile],
-  );
+  const addUrl = useStable((url: string = draftUrl): boolean => {
+    if (disabled) return false;
+    const trimmed = url.trim();
+    const refusal = checkReferenceUrl(trimmed, latest.current, room());
+    setRefusals(refusal ? [refusal] : []);
+    if (refusal) return false;
+    setUrls((prev) => [...prev, trimmed]);
+    setDraftUrl('');
+    return true;
+  });
 
-  const addUrl = useCallback(
-    (url: string = draftUrl): boolean => {
-      if (disabled) return false;
-      const trimmed = url.trim();
-      const refusal = checkReferenceUrl(trimmed, urlsRef.current, room());
-      setRefusals(refusal ? [refusal] : []);
-      if (refusal) return false;
-      setUrls((prev) => [...prev, trimmed]);
-      setDraftUrl('');
-      return true;
-    },
-    [disabled, draftUrl, room, setUrls],
-  );
+  const remove = useStable((index: number) => {
+    if (disabled) return;
+    setUrls((prev) => prev.filter((_, i) => i !== index));
+    setRefusals([]);
+  });
 
-  const remove = useCallback(
-    (index: number) => {
-      if (disabled) return;
-      setUrls((prev) => prev.filter((_, i) => i !== index));
-      setRefusals([]);
-    },
-    [disabled, setUrls],
-  );
+  const move = useStable((from: number, to: number) => {
+    if (!disabled) setUrls((prev) => moveItem(prev, from, to) as string[]);
+  });
 
-  const move = useCallback(
-    (from: number, to: number) => {
-      if (disabled) return;
-      setUrls((prev) => moveItem(prev, from, to) as string[]);
-    },
-    [disabled, setUrls],
-  );
+  const removeUpload = useStable((id: string) => {
+    const entry = uploads.current.find((e) => e.id === id);
+    if (!entry || disabled) return;
+    dropUpload(entry);
+    setUploads(uploads.current.filter((e) => e !== entry));
+    flush();
+  });
 
-  const removeUpload = useCallback(
-    (id: string) => {
-      const entry = uploads.current.find((e) => e.id === id);
-      if (!entry || disabled) return;
-      dropUpload(entry);
-      setUploads(uploads.current.filter((e) => e !== entry));
-      flush();
-    },
-    [disabled, dropUpload, flush, setUploads],
-  );
-
-  const retryUpload = useCallback(
-    (id: string) => {
-      const entry = uploads.current.find((e) => e.id === id);
-      if (!entry || entry.status !== 'failed' || disabled) return;
-      const fresh: UploadEntry = { ...entry, status: 'uploading', error: undefined, controller: new AbortController() };
-      setUploads(uploads.current.map((e) => (e === entry ? fresh : e)));
-      runUpload(fresh);
-    },
-    [disabled, runUpload, setUploads],
-  );
+  const retryUpload = useStable((id: string) => {
+    const entry = uploads.current.find((e) => e.id === id);
+    if (entry?.status !== 'failed' || disabled) return;
+    const fresh: UploadEntry = { ...entry, status: 'uploading', error: undefined, controller: new AbortController() };
+    replaceUpload(entry, fresh);
+    runUpload(fresh);
+  });
 
   // Abort running uploads and free previews on unmount. StrictMode's rehearsal unmount happens
   // before any upload can start, so nothing real is lost there.
@@ -248,11 +231,12 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
       uploads.current.forEach(dropUpload);
       uploads.current = [];
     },
-    [dropUpload],
+    [],
   );
 
   const count = urls.length + uploads.current.length;
   const isFull = count >= max;
+  const blocked = disabled || isFull;
   const canUpload = uploadFile !== undefined;
 
   return {
@@ -283,24 +267,32 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
     move,
     removeUpload,
     retryUpload,
-    clearRefusals: useCallback(() => setRefusals([]), []),
+    clearRefusals: useStable(() => setRefusals([])),
 
     /** Props for the drop zone: drag-and-drop and paste of image files. */
     getRootProps<P extends RootProps>(props: P = {} as P) {
       const active = canUpload && !disabled;
+      const carriesFiles = (event: DragEvent<HTMLElement>) => active && event.dataTransfer?.types.includes('Files');
+      const take = (event: SyntheticEvent, data: DataTransfer | null) => {
+        const files = Array.from(data?.files ?? []);
+        // Text pastes (a URL into the input) go through untouched.
+        if (!active || files.length === 0) return;
+        event.preventDefault();
+        addFiles(files);
+      };
       return {
         ...props,
         'data-dragging': isDragging ? '' : undefined,
         'data-disabled': disabled ? '' : undefined,
         'data-full': isFull ? '' : undefined,
         onDragEnter: compose(props.onDragEnter, (event: DragEvent<HTMLElement>) => {
-          if (!active || !event.dataTransfer?.types.includes('Files')) return;
+          if (!carriesFiles(event)) return;
           dragDepth.current += 1;
           setDragging(true);
         }),
         onDragOver: compose(props.onDragOver, (event: DragEvent<HTMLElement>) => {
           // Without this the browser would open a dropped file in place of the app.
-          if (active && event.dataTransfer?.types.includes('Files')) event.preventDefault();
+          if (carriesFiles(event)) event.preventDefault();
         }),
         onDragLeave: compose(props.onDragLeave, () => {
           dragDepth.current = Math.max(0, dragDepth.current - 1);
@@ -309,20 +301,9 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
         onDrop: compose(props.onDrop, (event: DragEvent<HTMLElement>) => {
           dragDepth.current = 0;
           setDragging(false);
-          if (!active) return;
-          const files = filesOf(event.dataTransfer);
-          if (files.length === 0) return;
-          event.preventDefault();
-          addFiles(files);
+          take(event, event.dataTransfer);
         }),
-        onPaste: compose(props.onPaste, (event: ClipboardEvent<HTMLElement>) => {
-          if (!active) return;
-          const files = filesOf(event.clipboardData);
-          // Text pastes (a URL into the input) go through untouched.
-          if (files.length === 0) return;
-          event.preventDefault();
-          addFiles(files);
-        }),
+        onPaste: compose(props.onPaste, (event: ClipboardEvent<HTMLElement>) => take(event, event.clipboardData)),
       };
     },
 
@@ -334,7 +315,7 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
         inputMode: 'url' as const,
         autoComplete: 'off',
         value: draftUrl,
-        disabled: disabled || isFull,
+        disabled: blocked,
         'aria-invalid': refusals.some((r) => r.code === 'invalid-url' || r.code === 'duplicate') || undefined,
         onChange: compose(props.onChange, (event: ChangeEvent<HTMLInputElement>) => setDraftUrl(event.target.value)) as InputChangeHandler,
         onKeyDown: compose(props.onKeyDown, (event: KeyboardEvent<HTMLInputElement>) => {
@@ -351,7 +332,7 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
       return {
         ...props,
         type: 'button' as const,
-        disabled: disabled || isFull,
+        disabled: blocked,
         onClick: compose(props.onClick, () => {
           addUrl();
         }),
@@ -365,9 +346,9 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
         type: 'file' as const,
         multiple: true,
         accept,
-        disabled: disabled || isFull || !canUpload,
+        disabled: blocked || !canUpload,
         onChange: compose(props.onChange, (event: ChangeEvent<HTMLInputElement>) => {
-          addFiles(Array.from(event.target.files ?? []));
+          addFiles(event.target.files ?? []);
           // Clear it so that picking the same file again fires another change.
           event.target.value = '';
         }) as InputChangeHandler,

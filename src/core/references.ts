@@ -14,8 +14,7 @@ export interface ReferenceRefusal {
 
 /** A picker's limit: at least 1, never above what the API accepts. */
 export function clampMax(max: number | undefined): number {
-  if (max === undefined || !Number.isFinite(max)) return MAX_REFERENCE_IMAGES;
-  return Math.min(MAX_REFERENCE_IMAGES, Math.max(1, Math.floor(max)));
+  return Number.isFinite(max) ? Math.min(MAX_REFERENCE_IMAGES, Math.max(1, Math.floor(max!))) : MAX_REFERENCE_IMAGES;
 }
 
 /** Whether `url` may join `current`: refused when malformed, already there, or over the limit. */
@@ -83,9 +82,7 @@ export function moveItem<T>(list: readonly T[], from: number, to: number): reado
 
 /** True for a URL safe to put in `src`/`href`: http(s), plus `blob:` and `data:image/` for local previews. Never `javascript:`. */
 export function isSafeImageSrc(url: unknown): url is string {
-  if (typeof url !== 'string') return false;
-  const lower = url.trim().toLowerCase();
-  return lower.startsWith('blob:') || lower.startsWith('data:image/') || isHttpUrl(url);
+  return typeof url === 'string' && (/^\s*(blob:|data:image\/)/i.test(url) || isHttpUrl(url));
 }
 
 /** A random seed in the range the API accepts. */
