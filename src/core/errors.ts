@@ -1,8 +1,14 @@
 import type { GenerateImageField, ImageGenErrorKind, ImageTask } from './types.js';
 
 // A registered symbol, so an error made by one copy of this library (two bundles, a server and a
-// client build) is still recognised by another; `instanceof` would say no there.
-const MARKER = Symbol.for('flash-image-react.error');
+// client build) is still recognised by another; `instanceof` would say no there. Looked up where
+// used, not held in a module constant, so code that only recognises errors bundles no class.
+const MARKER = 'flash-image-react.error';
+
+/** True for an `ImageGenError` from any copy of this library (`ImageGenError.isImageGenError`). */
+export function isImageGenError(value: unknown): value is ImageGenError {
+  return Object(value) === value && Symbol.for(MARKER) in (value as object);
+}
 
 const RETRYABLE: ReadonlySet<ImageGenErrorKind> = new Set(['rate_limited', 'server', 'network']);
 
@@ -62,13 +68,11 @@ export class ImageGenError extends Error {
     this.name = 'ImageGenError';
     Object.assign(this, fields);
     this.retryable = RETRYABLE.has(fields.kind);
-    Object.defineProperty(this, MARKER, { value: true });
+    Object.defineProperty(this, Symbol.for(MARKER), { value: true });
   }
 
   /** True for an `ImageGenError` from any copy of this library. */
-  static isImageGenError(value: unknown): value is ImageGenError {
-    return typeof value === 'object' && value !== null && MARKER in value;
-  }
+  static isImageGenError = isImageGenError;
 }
 
 function isAbortError(error: unknown): boolean {

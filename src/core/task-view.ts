@@ -13,9 +13,6 @@ export interface TaskView {
 }
 
 /** A task's view: the same fields, none of the raw body. */
-export function toTaskView(task: ImageTask): TaskView {
-  const view: TaskView = { taskId: task.taskId, status: task.status };
-  if (task.imageUrl !== undefined) view.imageUrl = task.imageUrl;
-  if (task.error !== undefined) view.error = task.error;
-  return view;
+export function toTaskView({ taskId, status, imageUrl, error }: ImageTask): TaskView {
+  return { taskId, status, imageUrl, error };
 }

@@ -7,17 +7,66 @@ export type ValidGenerateImageInput = GenerateImageInput & { model: string };
 
 /** True for an absolute `http:` or `https:` URL: the only kind the vendor can fetch, and the only kind safe in `src`/`href`. */
 export function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
   try {
-    const { protocol } = new URL(value);
-    return protocol === 'http:' || protocol === 'https:';
+    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
   } catch {
     return false;
   }
 }
 
-function invalid(field: GenerateImageField, message: string): ImageGenError {
-  return new ImageGenError({ kind: 'validation', field, message });
+/** Why an input was refused. */
+export interface InputProblem {
+  /** The input field at fault. */
+  field: GenerateImageField;
+  /** What is wrong and what to do, for a person to read. */
+  message: string;
+}
+
+/**
+ * `validateGenerateInput` without the throw: the valid input, or the first problem with it. The
+ * server answers a problem rather than throwing it, so its bundle needs no error class.
+ */
+export function checkGenerateInput(input: GenerateImageInput): ValidGenerateImageInput | InputProblem {
+  // Anything but an object (a string, `null`) simply has no prompt.
+  const { prompt, model = DEFAULT_MODEL, size, imageUrls, seed } = (input ?? {}) as GenerateImageInput;
+  if (typeof prompt !== 'string' || !prompt.trim()) {
+    return { field: 'prompt', message: 'Enter a prompt.' };
+  }
+  if (typeof model !== 'string' || !model.trim()) {
+    return { field: 'model', message: 'The model must be non-empty.' };
+  }
+  if (size !== undefined && !IMAGE_SIZES.includes(size as ImageSize)) {
+    return {
+      field: 'size',
+      message: `Size must be one of ${IMAGE_SIZES.join(', ')}; got ${JSON.stringify(size)}.`,
+    };
+  }
+  if (imageUrls !== undefined) {
+    if (!Array.isArray(imageUrls)) {
+      return { field: 'imageUrls', message: 'Reference images must be a list of URLs.' };
+    }
+    if (imageUrls.length > MAX_REFERENCE_IMAGES) {
+      return {
+        field: 'imageUrls',
+        message: `You can add up to ${MAX_REFERENCE_IMAGES} reference images; remove ${imageUrls.length - MAX_REFERENCE_IMAGES}.`,
+      };
+    }
+    const index = imageUrls.findIndex((url) => !isHttpUrl(url));
+    if (index !== -1) {
+      return {
+        field: 'imageUrls',
+        message: `Reference image ${index + 1} must be an absolute http:// or https:// URL.`,
+      };
+    }
+  }
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
+    return { field: 'seed', message: `Seed must be a whole number from 0 to ${MAX_SEED}.` };
+  }
+  const valid: ValidGenerateImageInput = { prompt: prompt.trim(), model: model.trim() };
+  if (size) valid.size = size;
+  if (imageUrls?.length) valid.imageUrls = [...imageUrls];
+  if (seed !== undefined) valid.seed = seed;
+  return valid;
 }
 
 /**
@@ -25,45 +74,9 @@ function invalid(field: GenerateImageField, message: string): ImageGenError {
  * filled in, or throwing an `ImageGenError` of kind `validation` that names the field.
  */
 export function validateGenerateInput(input: GenerateImageInput): ValidGenerateImageInput {
-  if (typeof input !== 'object' || input === null) {
-    throw invalid('prompt', 'Pass an object with a prompt to generate an image.');
-  }
-  const { prompt, model = DEFAULT_MODEL, size, imageUrls, seed } = input;
-  if (typeof prompt !== 'string' || prompt.trim() === '') {
-    throw invalid('prompt', 'Enter a prompt describing the image.');
-  }
-  if (typeof model !== 'string' || model.trim() === '') {
-    throw invalid('model', 'The model must be a non-empty string.');
-  }
-  if (size !== undefined && !IMAGE_SIZES.includes(size as ImageSize)) {
-    throw invalid('size', `Size must be one of ${IMAGE_SIZES.join(', ')}; got ${JSON.stringify(size)}.`);
-  }
-  if (imageUrls !== undefined) {
-    if (!Array.isArray(imageUrls)) {
-      throw invalid('imageUrls', 'Reference images must be a list of URLs.');
-    }
-    if (imageUrls.length > MAX_REFERENCE_IMAGES) {
-      throw invalid(
-        'imageUrls',
-        `You can add up to ${MAX_REFERENCE_IMAGES} reference images; remove ${imageUrls.length - MAX_REFERENCE_IMAGES}.`,
-      );
-    }
-    const index = imageUrls.findIndex((url) => !isHttpUrl(url));
-    if (index !== -1) {
-      throw invalid(
-        'imageUrls',
-        `Reference image ${index + 1} must be an absolute http:// or https:// URL the image service can download.`,
-      );
-    }
-  }
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
-    throw invalid('seed', `Seed must be a whole number from 0 to ${MAX_SEED}.`);
-  }
-  const valid: ValidGenerateImageInput = { prompt: prompt.trim(), model: model.trim() };
-  if (size !== undefined) valid.size = size;
-  if (imageUrls !== undefined && imageUrls.length > 0) valid.imageUrls = [...imageUrls];
-  if (seed !== undefined) valid.seed = seed;
-  return valid;
+  const checked = checkGenerateInput(input);
+  if ('message' in checked) throw new ImageGenError({ kind: 'validation', ...checked });
+  return checked;
 }
 
 /**
@@ -91,18 +104,17 @@ export function toRequestBody(input: ValidGenerateImageInput): Record<string, un
 
 /**
  * The inverse of `toRequestBody`, for a backend that receives the vendor's body: reads only the
- * known fields, so anything else a client adds is dropped rather than forwarded. The values are
- * not checked here (a client may send any JSON); pass the result to `validateGenerateInput`.
+ * known fields, so anything else a client adds is dropped rather than forwarded. `undefined` when
+ * the body is not a JSON object. The values are not checked here (a client may send any JSON);
+ * pass the result to `checkGenerateInput`.
  */
-export function fromRequestBody(body: unknown): GenerateImageInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ImageGenError({ kind: 'validation', message: 'The request body must be a JSON object.' });
-  }
+export function fromRequestBody(body: unknown): GenerateImageInput | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const input: Record<string, unknown> = {};
   // Own properties only: a field must come from the client's JSON, never from a prototype.
   for (const [field, wire] of fields()) {
     if (Object.hasOwn(body, wire)) input[field] = (body as Record<string, unknown>)[wire];
   }
-  // Unchecked values under the input's names: `validateGenerateInput` decides what they are.
+  // Unchecked values under the input's names: `checkGenerateInput` decides what they are.
   return input as unknown as GenerateImageInput;
 }

@@ -4,7 +4,7 @@ import { persistTarget, type PersistOption, type PersistTarget } from '../core/p
 
 /** The `persist` option as a stable target: an inline `{ key, storage }` object does not count as a change. */
 export function usePersistTarget(option: PersistOption | undefined): PersistTarget | undefined {
-  const key = typeof option === 'string' ? option : option?.key;
-  const storage = typeof option === 'object' ? option.storage : undefined;
+  const { key, storage } = option && typeof option === 'object' ? option : { key: option };
+  // Keyed by what the option says, not by the object that says it.
   return useMemo(() => persistTarget(key === undefined ? undefined : { key, storage }), [key, storage]);
 }

@@ -1,7 +1,7 @@
 import { DEFAULT_BASE_URL, DEFAULT_MODEL, GENERATE_PATH, TASKS_PATH } from '../core/constants.js';
-import { ImageGenError } from '../core/errors.js';
-import type { ImageGenErrorKind } from '../core/types.js';
-import { WIRE_NAMES, fromRequestBody, isHttpUrl, toRequestBody, validateGenerateInput } from '../core/validation.js';
+import { isImageGenError } from '../core/errors.js';
+import type { GenerateImageField, ImageGenErrorKind } from '../core/types.js';
+import { WIRE_NAMES, checkGenerateInput, fromRequestBody, isHttpUrl, toRequestBody } from '../core/validation.js';
 import { errorResponse, internalError, jsonResponse } from './json-response.js';
 import { readJsonBody } from './read-body.js';
 import type { ProxyHandler, ProxyHandlerOptions } from './types.js';
@@ -17,21 +17,30 @@ const SAFE_TASK_ID = /^[\w-]{1,128}$/;
 
 // For an `ImageGenError` thrown by `transformInput` (a moderation step, a quota check).
 const STATUS_FOR_KIND: Partial<Record<ImageGenErrorKind, number>> = {
-  validation: 400,
   unauthorized: 403,
   insufficient_credits: 402,
   rate_limited: 429,
   not_found: 404,
 };
 
-/** A refusal carrying an `ImageGenError`'s message, from validation or from `transformInput`. */
-function refusal(error: ImageGenError): Response {
-  if (error.kind === 'validation') {
+/** What `refusal` reads: an `ImageGenError` has all of it, a validation problem its field and message. */
+interface Refusal {
+  kind?: ImageGenErrorKind;
+  field?: GenerateImageField;
+  code?: string;
+  message: string;
+}
+
+/**
+ * A refusal carrying a message meant for the client: a validation problem (no `kind`), or an
+ * `ImageGenError` thrown by `transformInput`.
+ */
+function refusal({ kind = 'validation', field, code, message }: Refusal): Response {
+  if (kind === 'validation') {
     // Named after the field as the client sent it (`invalid_image_urls`, not `invalid_imageUrls`).
-    const code = error.field ? `invalid_${WIRE_NAMES[error.field]}` : 'invalid_request';
-    return errorResponse(400, code, 'invalid_request', error.message);
+    return errorResponse(400, field ? `invalid_${WIRE_NAMES[field]}` : 'invalid_request', 'invalid_request', message);
   }
-  return errorResponse(STATUS_FOR_KIND[error.kind] ?? 500, error.code ?? error.kind, error.kind, error.message);
+  return errorResponse(STATUS_FOR_KIND[kind] ?? 500, code ?? kind, kind, message);
 }
 
 /**
@@ -45,7 +54,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const apiKey = typeof rawKey === 'string' ? rawKey.trim() : '';
   // These messages never quote the key: start-up errors end up in logs and error pages.
   const misconfigured = (message: string) => new TypeError(`createProxyHandler: ${message}`);
-  if (apiKey === '') throw misconfigured('`apiKey` is required (from a server-only env variable).');
+  if (!apiKey) throw misconfigured('`apiKey` is required.');
   if (!HEADER_SAFE.test(apiKey)) throw misconfigured('`apiKey` has spaces or control characters.');
   const { maxBodyBytes = 1024 * 1024 } = options;
   const upstream = (options.upstream ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -55,20 +64,20 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   }
   // A leading slash and no trailing one, '' for the root. Paths are compared still percent-encoded,
   // as `URL.pathname` gives them, and exactly: no trailing slash, no extra segments.
-  const trimmed = (options.basePath ?? '').trim().replace(/\/+$/, '');
-  const basePath = trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+  const basePath = (options.basePath ?? '').trim().replace(/^\/*/, '/').replace(/\/+$/, '');
   const generatePath = basePath + GENERATE_PATH;
   const tasksPath = basePath + TASKS_PATH;
   const allowedModels = new Set(options.allowedModels ?? [DEFAULT_MODEL]);
 
   // Some upstream errors quote the key back. Every string in the body loses it, property names
-  // included (a reviver sees each object after its children, so it can rename their keys).
-  const redact = (text: string) => text.split(apiKey).join('[redacted]');
-  const redactJson = (_key: string, value: unknown): unknown => {
-    if (typeof value === 'string') return redact(value);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-    return Object.fromEntries(Object.entries(value).map(([name, item]) => [redact(name), item]));
-  };
+  // included: a reviver that returns nothing drops the property it was given, so one whose name
+  // holds the key is set again, redacted, on the object being built (`this`).
+  const redact = (text: string) => text.replaceAll(apiKey, '[redacted]');
+  function redactJson(this: Record<string, unknown>, name: string, value: unknown): unknown {
+    if (typeof value === 'string') value = redact(value);
+    if (!name.includes(apiKey)) return value;
+    this[redact(name)] = value;
+  }
 
   async function forward(path: string, request: Request, body?: string): Promise<Response> {
     // Built from scratch, not copied from the client: its cookies, its Authorization and anything
@@ -90,52 +99,56 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       text = await response.text();
     } catch {
       // The cause may name hosts or addresses; the client learns only that the service was unreachable.
-      return errorResponse(502, 'upstream_unreachable', 'bad_gateway', 'Could not reach the image service; try again.');
+      return errorResponse(502, 'upstream_unreachable', 'bad_gateway', 'Could not reach the image service.');
     }
     const { status } = response;
-    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+    // Status 0 is an opaque redirect, from a `fetch` that handles `manual` as browsers do.
+    if (!status || (status >= 300 && status < 400)) {
       return errorResponse(502, 'upstream_redirect', 'bad_gateway', 'The image service redirected.');
     }
-    // The only upstream header passed on: it tells a client when to try again.
+    // The only upstream header passed on, whatever the status: it tells a client when to try again.
     const retryAfter = response.headers.get('retry-after');
-    const passed = retryAfter !== null && (status === 429 || status === 503) ? { 'Retry-After': retryAfter } : undefined;
+    const passed = retryAfter ? { 'Retry-After': retryAfter } : undefined;
     let json: unknown;
     try {
       json = JSON.parse(text, redactJson);
     } catch {
       // An error status is kept so the client still maps it (a 503 stays retryable); a 2xx that is
       // not JSON is the gateway's problem.
-      const kept = status >= 400 ? status : 502;
-      return errorResponse(kept, 'upstream_bad_response', 'bad_gateway', 'The image service sent invalid JSON.', passed);
+      const message = 'The image service sent invalid JSON.';
+      return errorResponse(status < 400 ? 502 : status, 'upstream_bad_response', 'bad_gateway', message, passed);
     }
     return jsonResponse(status, json, passed);
   }
 
   async function generate(request: Request): Promise<Response> {
-    const body = await readJsonBody(request, maxBodyBytes);
-    if (body instanceof Response) return body;
-    try {
-      // The client's own checks, again: anyone can call this route without the client.
-      let input = validateGenerateInput(fromRequestBody(body.json));
-      if (!allowedModels.has(input.model)) {
-        return errorResponse(400, 'invalid_model', 'invalid_request', `Model ${JSON.stringify(input.model)} is not allowed.`);
-      }
-      if (options.transformInput) {
-        const transformed = await options.transformInput(input, request);
-        try {
-          input = validateGenerateInput(transformed);
-        } catch (error) {
-          // The client did nothing wrong: the app's transform produced a bad input. (Validation
-          // throws only `ImageGenError`s.)
-          const { message } = error as ImageGenError;
-          return errorResponse(500, 'invalid_transform', 'server_error', `transformInput returned an invalid input: ${message}`);
-        }
-      }
-      return await forward(GENERATE_PATH, request, JSON.stringify(toRequestBody(input)));
-    } catch (error) {
-      if (ImageGenError.isImageGenError(error)) return refusal(error);
-      throw error;
+    const json = await readJsonBody(request, maxBodyBytes);
+    if (json instanceof Response) return json;
+    // The client's own checks, again: anyone can call this route without the client.
+    const input = fromRequestBody(json);
+    let checked = input ? checkGenerateInput(input) : { message: 'The body must be a JSON object.' };
+    if ('message' in checked) return refusal(checked);
+    if (!allowedModels.has(checked.model)) {
+      return refusal({ field: 'model', message: `Model "${checked.model}" is not allowed.` });
     }
+    if (options.transformInput) {
+      try {
+        checked = checkGenerateInput(await options.transformInput(checked, request));
+      } catch (error) {
+        if (isImageGenError(error)) return refusal(error);
+        throw error;
+      }
+      // The client did nothing wrong: the app's transform produced a bad input.
+      if ('message' in checked) {
+        return errorResponse(
+          500,
+          'invalid_transform',
+          'server_error',
+          `transformInput returned an invalid input: ${checked.message}`,
+        );
+      }
+    }
+    return forward(GENERATE_PATH, request, JSON.stringify(toRequestBody(checked)));
   }
 
   async function route(request: Request): Promise<Response> {
@@ -151,7 +164,9 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       } catch {
         // Malformed percent-encoding: left empty, which the pattern refuses.
       }
-      if (!SAFE_TASK_ID.test(taskId)) return errorResponse(400, 'invalid_task_id', 'invalid_request', 'Invalid task id.');
+      if (!SAFE_TASK_ID.test(taskId)) {
+        return errorResponse(400, 'invalid_task_id', 'invalid_request', 'Invalid task id.');
+      }
     }
     const allowed = taskId ? 'GET' : 'POST';
     if (request.method !== allowed) {
@@ -165,11 +180,5 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     return taskId ? forward(TASKS_PATH + taskId, request) : generate(request);
   }
 
-  return async function proxyHandler(request: Request): Promise<Response> {
-    try {
-      return await route(request);
-    } catch (error) {
-      return internalError(error);
-    }
-  };
+  return (request) => route(request).catch(internalError);
 }

@@ -3,7 +3,7 @@ import { DEFAULT_MODEL, MAX_REFERENCE_IMAGES, MAX_SEED } from '../../src/core/co
 import { ImageGenError } from '../../src/core/errors.js';
 import { createHttpFetcher } from '../../src/core/http-fetcher.js';
 import type { GenerateImageField, GenerateImageInput } from '../../src/core/types.js';
-import { isHttpUrl, toRequestBody, validateGenerateInput } from '../../src/core/validation.js';
+import { checkGenerateInput, isHttpUrl, toRequestBody, validateGenerateInput } from '../../src/core/validation.js';
 import { createMockApi } from '../mock-api.js';
 import { server } from '../msw-server.js';
 import { recordAllRequests } from './support.js';
@@ -178,6 +178,20 @@ describe('validateGenerateInput', () => {
 
   test('leaves out an empty reference list and absent fields', () => {
     expect(validateGenerateInput({ prompt: 'a', imageUrls: [] })).toEqual({ prompt: 'a', model: DEFAULT_MODEL });
+  });
+});
+
+describe('checkGenerateInput', () => {
+  test.each(badInputs)('returns the problem with $name instead of throwing', ({ input, field, message }) => {
+    const checked = checkGenerateInput(input as GenerateImageInput);
+    expect(checked).toEqual({ field, message: expect.any(String) });
+    for (const pattern of message) expect((checked as { message: string }).message).toMatch(pattern);
+  });
+
+  test('returns what validateGenerateInput returns for a valid input', () => {
+    const input = { prompt: '  a cat ', model: ' m ', size: '9:16' as const, imageUrls: refs(2), seed: 0 };
+    expect(checkGenerateInput(input)).toEqual(validateGenerateInput(input));
+    expect(checkGenerateInput(input)).toEqual({ prompt: 'a cat', model: 'm', size: '9:16', imageUrls: refs(2), seed: 0 });
   });
 });
 

@@ -585,6 +585,25 @@ describe('upstream answers', () => {
     expect(res.json.error?.message).toBe('Slow down');
   });
 
+  it('passes Retry-After back with other statuses too, including a kept error status', async () => {
+    const { handler } = setup();
+    server.use(
+      http.post(`${UPSTREAM}/api/v2/image/generate`, () =>
+        new HttpResponse('<html>Down for maintenance</html>', { status: 503, headers: { 'Retry-After': '30' } }),
+      ),
+      http.get(`${UPSTREAM}/api/v2/tasks/:id`, () =>
+        HttpResponse.json({ status: 'processing' }, { headers: { 'Retry-After': '2' } }),
+      ),
+    );
+    const post = await read(await handler(postJson({ prompt: 'a fox' })));
+    expect(post.status).toBe(503);
+    expect(post.json.error?.code).toBe('upstream_bad_response');
+    expect(post.headers.get('retry-after')).toBe('30');
+    const poll = await read(await handler(new Request(`${TASKS}task0001`)));
+    expect(poll.status).toBe(200);
+    expect(poll.headers.get('retry-after')).toBe('2');
+  });
+
   it('passes a task 404 back', async () => {
     const { handler } = setup();
     const res = await read(await handler(new Request(`${TASKS}nosuchtask`)));
@@ -663,5 +682,19 @@ describe('upstream answers', () => {
     expect(res.status).toBe(401);
     expect(res.json.error?.message).toBe('Invalid API key: Bearer [redacted]');
     expect(res.json.error).toHaveProperty('[redacted]', ['[redacted]']);
+  });
+
+  it('redacts the key when the upstream escapes it, and in names deep inside arrays', async () => {
+    const { handler } = setup();
+    // Every character of the key as a JSON escape: only the parsed strings show it.
+    const escaped = [...KEY].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const text = `{"error":{"code":"x","type":"y","message":"key ${escaped}"},"items":[{"${escaped}":{"a ${KEY} b":1}}]}`;
+    server.use(http.post(`${UPSTREAM}/api/v2/image/generate`, () => new HttpResponse(text, { status: 401 })));
+    const res = await read(await handler(postJson({ prompt: 'a fox' })));
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual({
+      error: { code: 'x', type: 'y', message: 'key [redacted]' },
+      items: [{ '[redacted]': { 'a [redacted] b': 1 } }],
+    });
   });
 });

@@ -182,6 +182,19 @@ describe('refusals over HTTP', () => {
     expect(upstream).toHaveLength(0);
   });
 
+  it.each([
+    // The absolute form of a request target names a host of its own; only the path form is routed.
+    `http://127.0.0.1${BASE_PATH}/api/v2/tasks/task0001`,
+    `http://evil.example${BASE_PATH}/api/v2/tasks/task0001`,
+    '*',
+  ])('answers 404 to the request target %s', async (target) => {
+    const { upstream, port } = await setup();
+    const res = await rawHttp(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain(KEY);
+    expect(upstream).toHaveLength(0);
+  });
+
   it('answers 413 to a Content-Length over the limit before the body is sent', async () => {
     const { upstream, port } = await setup();
     const head =
@@ -264,6 +277,51 @@ describe('toNodeHandler', () => {
     expect(res.status).toBe(500);
     expect(res.json.error?.code).toBe('internal_error');
     expect(log).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    // A host and port are taken as they are; what follows a host is ignored, never part of the path.
+    ['example.com:8080', 'http://example.com:8080/x?y=1'],
+    ['evil.example/admin?z=1', 'http://evil.example/x?y=1'],
+    ['evil.example#frag', 'http://evil.example/x?y=1'],
+    // Not a host at all: the placeholder stays.
+    ['a@evil.example', 'http://localhost/x?y=1'],
+    ['a b', 'http://localhost/x?y=1'],
+  ])('builds the request URL from the path, whatever the Host header says (%s)', async (host, url) => {
+    allowLoopback();
+    const seen: string[] = [];
+    const port = await listen(
+      toNodeHandler((request) => {
+        seen.push(request.url);
+        return new Response(null, { status: 204 });
+      }),
+    );
+    const res = await rawHttp(port, `GET /x?y=1 HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(204);
+    expect(seen).toEqual([url]);
+  });
+
+  it('gives the handler repeated headers joined as Node joins them', async () => {
+    allowLoopback();
+    let cookie: string | null = null;
+    const port = await listen(
+      toNodeHandler((request) => {
+        cookie = request.headers.get('cookie');
+        return new Response(null, { status: 204 });
+      }),
+    );
+    const head = `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: a=1\r\nCookie: b=2\r\nConnection: close\r\n\r\n`;
+    expect((await rawHttp(port, head)).status).toBe(204);
+    expect(cookie).toBe('a=1; b=2');
+  });
+
+  it('answers HEAD with the status and headers, and no body', async () => {
+    const { upstream, base } = await setup();
+    const res = await fetch(`${base}/api/v2/tasks/task0001`, { method: 'HEAD' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET');
+    expect(await res.text()).toBe('');
+    expect(upstream).toHaveLength(0);
   });
 
   it('passes status, headers (each Set-Cookie) and a streamed body through, and gives the handler the request', async () => {
