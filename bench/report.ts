@@ -1,10 +1,12 @@
-import type { BatchResult, GenerationResult, HiddenResult, MountCyclesResult } from './scenarios.js';
+import type { BatchResult, GenerationResult, HiddenResult, MountCyclesResult, SteadyResult } from './scenarios.js';
 
 interface Results {
   machine: { cpus: number; cpu?: string; node: string; platform: string };
-  settings: { intervalMs: number; latencyMs: number };
+  settings: { intervalMs: number; latencyMs: number; react: string };
   generations: GenerationResult[];
   harnessJsMsPerPollCycle: Record<number, number>;
+  tanstackJsMsPerPollCycle: Record<number, number>;
+  development?: { library: SteadyResult; tanstack: SteadyResult };
   schedules: GenerationResult[];
   batch?: BatchResult;
   batchHarnessJsMsPerPollCycle?: number;
@@ -31,7 +33,7 @@ function jsCell(g: GenerationResult, harness: number | undefined): string {
 export function formatReport(r: Results): string {
   const out: string[] = [];
   out.push(
-    `Machine: ${r.machine.cpus} cores (${r.machine.cpu ?? 'unknown'}), Node ${r.machine.node}, ${r.machine.platform}; jsdom. ` +
+    `Machine: ${r.machine.cpus} cores (${r.machine.cpu ?? 'unknown'}), Node ${r.machine.node}, ${r.machine.platform}; jsdom; React ${r.settings.react} build. ` +
       `Poll interval ${r.settings.intervalMs} ms, simulated round trip ${r.settings.latencyMs} ms. Total ${f(r.totalSeconds, 0)} s.`,
   );
   out.push('');
@@ -58,6 +60,23 @@ export function formatReport(r: Results): string {
     ),
   );
   out.push('');
+  const t500 = r.tanstackJsMsPerPollCycle[500];
+  const g500 = r.generations.find((g) => g.tasks === 500 && !g.label.includes('progress'));
+  if (t500 !== undefined && g500) {
+    out.push(
+      `**Where a 500-task poll cycle goes** (React ${r.settings.react} build): ${f(g500.jsMsPerPollCycle)} ms in all; the harness alone ${f(r.harnessJsMsPerPollCycle[500] ?? Number.NaN)} ms; ` +
+        `TanStack Query alone (a plain \`useQuery\` per task, same \`refetchInterval\`, same double, harness included) ${f(t500)} ms; so the library's own share is ${f(g500.jsMsPerPollCycle - t500)} ms.`,
+    );
+    out.push('');
+  }
+  const d = r.development;
+  if (d) {
+    out.push(
+      `**React development build**, 500 tasks polling steadily: ${f(d.library.jsMsPerPollCycle)} ms per poll cycle (cycles ${d.library.cycles.map((c) => f(c)).join(', ')}); ` +
+        `TanStack Query alone ${f(d.tanstack.jsMsPerPollCycle)} ms (${d.tanstack.cycles.map((c) => f(c)).join(', ')}).`,
+    );
+    out.push('');
+  }
   out.push('**Poll schedule, before/after** (100 tasks running 4–12 s):');
   out.push('');
   out.push(

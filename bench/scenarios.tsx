@@ -1,9 +1,9 @@
-import { focusManager, onlineManager, QueryClient } from '@tanstack/react-query';
+import { focusManager, onlineManager, QueryClient, useQuery } from '@tanstack/react-query';
 import { performance } from 'node:perf_hooks';
 import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
-import type { PollInterval } from '../src/core/types.js';
+import type { ImageTask, PollInterval } from '../src/core/types.js';
 import { ImageGenProvider } from '../src/react/provider.js';
 import { useImageGeneration } from '../src/react/use-image-generation.js';
 import { createDouble, seeded, type DoubleOptions } from './double.js';
@@ -310,6 +310,63 @@ export async function runHarnessBaseline(tasks: number, intervalMs: number, late
   timers.forEach((stop) => stop());
   await sleep(latencyMs * 2);
   return cycles.median;
+}
+
+/** JS per poll cycle of N tasks polling steadily (all accepted and read at least twice, none finished). */
+export interface SteadyResult {
+  tasks: number;
+  jsMsPerPollCycle: number;
+  /** Every measured cycle, ms. */
+  cycles: number[];
+}
+
+/**
+ * N tasks, each polled every interval from its own component, until all poll steadily; then JS per
+ * poll cycle. `library`: `useImageGeneration` reading only `status`, as in `runGenerations`.
+ * `tanstack`: TanStack Query alone, a plain `useQuery` per task with the same `refetchInterval` and
+ * `staleTime` against the same double, the task put in the cache as the POST returned it (as the
+ * library does), without this library. The library's own share is the difference.
+ */
+export async function runSteady(kind: 'library' | 'tanstack', tasks: number, intervalMs: number, latencyMs: number): Promise<SteadyResult> {
+  const double = createDouble({ latencyMs, durationMs: () => 600_000 });
+  const queryClient = new QueryClient();
+  const accepted: ImageTask[] = [];
+  if (kind === 'tanstack') {
+    accepted.push(...(await Promise.all(Array.from({ length: tasks }, (_, i) => double.fetcher.generate({ prompt: `task ${i}` })))));
+  }
+  function LibraryRow({ index }: { index: number }) {
+    const { status, generate } = useImageGeneration({ intervalMs });
+    useEffect(() => {
+      void generate({ prompt: `task ${index}` });
+    }, [generate, index]);
+    return <span data-status={status} />;
+  }
+  function QueryRow({ index }: { index: number }) {
+    const task = accepted[index]!;
+    const { data } = useQuery(
+      {
+        queryKey: ['bench', task.taskId],
+        queryFn: ({ signal }) => double.fetcher.getTask(task.taskId, { signal }),
+        initialData: task,
+        refetchInterval: intervalMs,
+        staleTime: intervalMs,
+      },
+      queryClient,
+    );
+    return <span data-status={data.status} />;
+  }
+  const Row = kind === 'library' ? LibraryRow : QueryRow;
+  const unmount = mount(
+    Array.from({ length: tasks }, (_, i) => <Row key={i} index={i} />),
+    queryClient,
+    double.fetcher,
+  );
+  await until(() => double.tasks.size === tasks && [...double.tasks.values()].every((t) => t.reads >= 2), 30_000, 10);
+  const cycles = await measureCycles(intervalMs, 3);
+  unmount();
+  queryClient.clear();
+  await sleep(latencyMs * 2);
+  return { tasks, jsMsPerPollCycle: cycles.median, cycles: cycles.all };
 }
 
 export interface HiddenResult {

@@ -110,11 +110,11 @@ export interface ParsedRecord {
  */
 export function parseRecord(text: string | null | undefined): ParsedRecord {
   if (!text) return { entries: [] };
-  let record: { lib?: unknown; v?: unknown; entries?: unknown } | null;
+  let record: { lib?: unknown; v?: unknown; entries?: unknown } | undefined;
   try {
     record = JSON.parse(text);
   } catch {
-    return { entries: [], problem: 'it is not JSON' };
+    // Not JSON: refused below like any other content that is not our record.
   }
   const stored = record?.entries;
   if (record?.lib !== LIB || record.v !== VERSION || !Array.isArray(stored)) {

@@ -89,8 +89,6 @@ interface Run {
   accepted?: ImageTask;
   /** A failure before polling began (validation, the POST itself). */
   error?: ImageGenError;
-  /** Finished and in the history (or restored so), so no longer stored as running. */
-  done?: boolean;
 }
 
 interface InFlight {
@@ -120,7 +118,12 @@ function createInFlight(run: Run): InFlight {
 export function useImageGeneration(options: UseImageGenerationOptions = {}): UseImageGenerationResult {
   const { fetcher, queryClient } = useImageGenContext('useImageGeneration');
   const [run, setRun] = useState<Run | null>(null);
-  const [history, setHistory] = useState<PersistedGeneration[]>([]);
+  // The results before the current generation's. The current one is added while rendering (below),
+  // not by a state update from an effect: such updates, in 500 components finishing together,
+  // overflowed React's nested-update limit (`npm run bench`).
+  const [earlier, setEarlier] = useState<PersistedGeneration[]>([]);
+  // A generation whose result is not added to the history: restored (already there) or removed.
+  const [unlisted, setUnlisted] = useState<number>();
   // The gate for generate(): a ref, not state, so two clicks in one tick still see the first.
   const inFlight = useRef<InFlight | null>(null);
   const nextId = useRef(0);
@@ -166,15 +169,10 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     const pending = inFlight.current;
     if (pending?.run.id !== id) return;
     inFlight.current = null;
-    const { onComplete, onError, historySize } = latest.current;
+    const { onComplete, onError } = latest.current;
     if ('task' in outcome) {
-      const { task } = outcome;
-      const { input, startedAt } = pending.run;
-      const entry = { taskId: task.taskId, input: persistableInput(input), startedAt, imageUrl: task.imageUrl, completedAt: Date.now() };
-      setHistory((h) => addToHistory(h, entry, historySize));
-      setRun((r) => (r?.id === id ? { ...r, done: true } : r));
-      pending.resolve(task);
-      onComplete?.(task);
+      pending.resolve(outcome.task);
+      onComplete?.(outcome.task);
     } else {
       pending.reject(outcome.error);
       if (outcome.error.kind !== 'aborted') onError?.(outcome.error);
@@ -208,6 +206,8 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
       const id = ++nextId.current;
       const pending = createInFlight({ id, input, startedAt: Date.now() });
       inFlight.current = pending;
+      // The last result stays in the history while the next one runs.
+      setEarlier(latestHistory.current);
       setRun(pending.run);
       const update = (change: Partial<Run>) => {
         if (inFlight.current === pending) setRun((r) => (r?.id === id ? { ...r, ...change } : r));
@@ -226,6 +226,7 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
 
   const reset = useCallback(() => {
     stop();
+    setEarlier(latestHistory.current);
     setRun(null);
   }, [stop]);
 
@@ -233,7 +234,31 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     if (inFlight.current) reset();
   }, [reset]);
 
-  const removeFromHistory = useCallback((taskId: string) => setHistory((h) => withoutTask(h, taskId)), []);
+  // When the current generation was first seen finished: kept, so its history entry does not change.
+  const finishedAt = useRef<{ id: number; at: number }>(undefined);
+  const finished = status === 'completed' && run?.id !== unlisted ? current : undefined;
+  const history = useMemo(() => {
+    if (!run || !finished?.imageUrl) return earlier;
+    if (finishedAt.current?.id !== run.id) finishedAt.current = { id: run.id, at: Date.now() };
+    const entry: PersistedGeneration = {
+      taskId: finished.taskId,
+      input: persistableInput(run.input),
+      startedAt: run.startedAt,
+      imageUrl: finished.imageUrl,
+      completedAt: finishedAt.current.at,
+    };
+    return addToHistory(earlier, entry, options.historySize);
+  }, [earlier, run, finished, options.historySize]);
+  const latestHistory = useRef(history);
+  latestHistory.current = history;
+
+  const removeFromHistory = useCallback(
+    (taskId: string) => {
+      setEarlier((h) => withoutTask(h, taskId));
+      if (run?.accepted?.taskId === taskId) setUnlisted(run.id);
+    },
+    [run],
+  );
 
   // Resume after reload: read once on the client after mount (never during render, so server and
   // client render the same), then keep storage in step with what is running and what finished.
@@ -247,36 +272,40 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     if (!target || restoredKey.current === target.key) return;
     restoredKey.current = target.key;
     const entries = readPersisted(target);
-    const finished = entries.filter((e) => e.imageUrl);
+    const done = entries.filter((e) => e.imageUrl);
     const resumable = entries.find((e) => !e.imageUrl);
-    const kept = finished.slice(0, Math.max(0, latest.current.historySize ?? DEFAULT_HISTORY_SIZE));
-    setHistory(kept);
+    const kept = done.slice(0, Math.max(0, latest.current.historySize ?? DEFAULT_HISTORY_SIZE));
+    setEarlier(kept);
     // A running task is resumed, else the latest result is shown; never over a generation in flight.
-    const shown = inFlight.current ? undefined : (resumable ?? finished[0]);
+    const shown = inFlight.current ? undefined : (resumable ?? done[0]);
     const resumed = shown === resumable ? resumable : undefined;
     if (shown) {
-      const restored: Run = { id: ++nextId.current, input: shown.input, startedAt: shown.startedAt, accepted: entryTask(shown), done: !resumed };
-      if (resumed) inFlight.current = createInFlight(restored);
-      else restoreTask(queryClient, restored.accepted!);
+      const restored: Run = { id: ++nextId.current, input: shown.input, startedAt: shown.startedAt, accepted: entryTask(shown) };
+      if (resumed) {
+        inFlight.current = createInFlight(restored);
+      } else {
+        setUnlisted(restored.id);
+        restoreTask(queryClient, restored.accepted!);
+      }
       setRun(restored);
     }
     stored.current = serializeRecord(resumed ? [resumed, ...kept] : kept);
     setHydratedKey(target.key);
   }, [target, queryClient]);
 
-  const unfinished = accepted && !run.done && !error ? run : undefined;
+  const running = status === 'pending' || status === 'processing';
   useEffect(() => {
     if (!target || hydratedKey !== target.key) return;
-    const running = unfinished && {
-      taskId: unfinished.accepted!.taskId,
-      input: persistableInput(unfinished.input),
-      startedAt: unfinished.startedAt,
+    const inProgress = running && run?.accepted && {
+      taskId: run.accepted.taskId,
+      input: persistableInput(run.input),
+      startedAt: run.startedAt,
     };
-    const entries = running ? [running, ...history] : history;
+    const entries = inProgress ? [inProgress, ...history] : history;
     const text = serializeRecord(entries);
     if (text !== stored.current) writePersisted(target, entries);
     stored.current = text;
-  }, [target, hydratedKey, unfinished, history]);
+  }, [target, hydratedKey, running, run, history]);
 
   const result: UseImageGenerationResult = {
     status,
@@ -285,7 +314,7 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     error,
     input: run?.input,
     startedAt: run?.startedAt,
-    isBusy: status === 'submitting' || status === 'pending' || status === 'processing',
+    isBusy: status === 'submitting' || running,
     history,
     removeFromHistory,
     reset,

@@ -54,6 +54,8 @@ function isSettled(query: TaskQuery): boolean {
   return query.state.status === 'error' || isTerminalStatus(query.state.data?.status);
 }
 
+const isLive = (query: TaskQuery): boolean => !isSettled(query);
+
 // By hash, not `queryCache.find()`: find() hashes the key once per cache entry, which made every
 // poll cost O(tasks) and a poll cycle O(tasks²) (measured with `npm run bench`).
 function findTaskQuery(queryClient: QueryClient, taskId: string): TaskQuery | undefined {
@@ -126,9 +128,9 @@ export function taskQueryOptions(
       const clock = clocks.get(query);
       return clock === undefined ? wait : nextPollDelay(wait, clock.start + timeoutMs, Date.now());
     },
-    refetchOnMount: (query) => !isSettled(query),
-    refetchOnWindowFocus: (query) => !isSettled(query),
-    refetchOnReconnect: (query) => !isSettled(query),
+    refetchOnMount: isLive,
+    refetchOnWindowFocus: isLive,
+    refetchOnReconnect: isLive,
     retryOnMount: false,
     retry: shouldRetryPoll,
     retryDelay: (failureCount, error) => {

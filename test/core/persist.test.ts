@@ -48,7 +48,7 @@ describe('serializeRecord / parseRecord', () => {
   });
 
   it.each([
-    ['not JSON', '{oops', 'it is not JSON'],
+    ['not JSON', '{oops', 'it is not a version 1 flash-image-react record'],
     ['a number', '42', 'it is not a version 1 flash-image-react record'],
     ['null', 'null', 'it is not a version 1 flash-image-react record'],
     ['an array', '[1,2]', 'it is not a version 1 flash-image-react record'],
@@ -171,7 +171,7 @@ describe('persistTarget, readPersisted, writePersisted', () => {
     expect(warn).not.toHaveBeenCalled();
     expect(readPersisted(persistTarget({ key: 'bad', storage: mem.storage })!)).toEqual([]);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toMatch(/flash-image-react: ignored saved generations because it is not JSON.*"bad"/);
+    expect(warn.mock.calls[0]![0]).toMatch(/flash-image-react: ignored saved generations because it is not a version 1 flash-image-react record.*"bad"/);
   });
 
   it('writes entries, and removes the key when there are none', () => {

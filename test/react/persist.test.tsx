@@ -184,7 +184,7 @@ describe('useImageGeneration with persist: resume after reload', () => {
 
 describe('persist: corrupt or foreign content', () => {
   it.each([
-    ['text that is not JSON', '{"lib": "flash-image-react", "v": 1, "entries": [', /not JSON/],
+    ['text that is not JSON', '{"lib": "flash-image-react", "v": 1, "entries": [', /not a version 1 flash-image-react record/],
     ['another app’s data', JSON.stringify({ theme: 'dark', items: [1, 2] }), /not a version 1 flash-image-react record/],
     ['a future version', JSON.stringify({ lib: 'flash-image-react', v: 2, entries: [] }), /not a version 1 flash-image-react record/],
     ['a JSON string', JSON.stringify('hello'), /not a version 1 flash-image-react record/],

@@ -120,6 +120,36 @@ describe('a poll that changes nothing re-renders nothing', () => {
     expect(seen.at(-1)).toBe('completed');
   });
 
+  it('useImageGeneration: finishing costs one commit, with the result already in history', async () => {
+    // A state update from an effect on completion made 500 components finishing together overflow
+    // React's nested-update limit (production build, npm run bench): the result must be listed in
+    // the same render that shows it completed.
+    const api = doubleFetcher(start + 3000);
+    const { Wrapper } = createTestProvider(api.fetcher);
+    const commits: { status: string; history: number }[] = [];
+    function Status() {
+      const { status, history, generate } = useImageGeneration({ intervalMs: 1000 });
+      useEffect(() => {
+        void generate({ prompt: 'a fox' });
+      }, [generate]);
+      useEffect(() => {
+        commits.push({ status, history: history.length });
+      });
+      return <span>{status}</span>;
+    }
+    render(
+      <Wrapper>
+        <Status />
+      </Wrapper>,
+    );
+    await advance(0);
+    await advance(1000);
+    expect(commits.at(-1)).toEqual({ status: 'processing', history: 0 });
+    const before = commits.length;
+    await advance(5000);
+    expect(commits.slice(before)).toEqual([{ status: 'completed', history: 1 }]);
+  });
+
   it('useImageGeneration: polls that change only the raw body (progress) do not re-render a status-only component', async () => {
     const api = doubleFetcher(start + 20_000, (read) => ({ progress: read }));
     const { Wrapper } = createTestProvider(api.fetcher);
