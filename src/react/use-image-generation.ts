@@ -124,6 +124,8 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
   const [earlier, setEarlier] = useState<PersistedGeneration[]>([]);
   // A generation whose result is not added to the history: restored (already there) or removed.
   const [unlisted, setUnlisted] = useState<number>();
+  // The history as last rendered, for the actions that fold it into `earlier`.
+  const latestHistory = useRef<PersistedGeneration[]>([]);
   // The gate for generate(): a ref, not state, so two clicks in one tick still see the first.
   const inFlight = useRef<InFlight | null>(null);
   const nextId = useRef(0);
@@ -249,7 +251,6 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     };
     return addToHistory(earlier, entry, options.historySize);
   }, [earlier, run, finished, options.historySize]);
-  const latestHistory = useRef(history);
   latestHistory.current = history;
 
   const removeFromHistory = useCallback(
