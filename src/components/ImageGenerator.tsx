@@ -3,9 +3,8 @@ import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type Rea
 import { IMAGE_SIZES, MAX_REFERENCE_IMAGES, MAX_SEED } from '../core/constants.js';
 import type { ImageGenError } from '../core/errors.js';
 import type { PersistOption } from '../core/persist.js';
-import { isSafeImageSrc, randomSeed } from '../core/references.js';
+import { checkReferenceUrl, isSafeImageSrc, randomSeed } from '../core/references.js';
 import type { GenerateImageInput, ImageSize, ImageTask } from '../core/types.js';
-import { isHttpUrl } from '../core/validation.js';
 import { useImageGeneration, type UseImageGenerationResult } from '../react/use-image-generation.js';
 import { defaultImageGeneratorLabels, type ImageGeneratorLabels, type ReferencePickerLabels } from './labels.js';
 import { ReferencePicker } from './ReferencePicker.js';
@@ -117,40 +116,44 @@ export function ImageGenerator({
   // Reported by the hook, so a generation resumed after a reload is reported too.
   const generation = useImageGeneration({ intervalMs: pollIntervalMs, timeoutMs, persist, historySize, onComplete, onError });
   const { status, imageUrl, error, isBusy, input, history } = generation;
-  // Ticks once a second while busy; whole seconds since the generation started.
-  const [now, setNow] = useState(Date.now);
+  // Re-renders once a second while busy; whole seconds since the generation started, as of this render.
+  const [, setTicks] = useState(0);
   useEffect(() => {
     if (!isBusy) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => setTicks((n) => n + 1), 1000);
     return () => clearInterval(timer);
-  }, [isBusy, generation.startedAt]);
-  const elapsedSeconds = generation.startedAt === undefined ? 0 : Math.max(0, Math.floor((now - generation.startedAt) / 1000));
+  }, [isBusy]);
+  const elapsedSeconds = generation.startedAt === undefined ? 0 : Math.max(0, Math.floor((Date.now() - generation.startedAt) / 1000));
 
   const [values, setValues] = useState(() => formValues(defaultValues));
   const { prompt, size, seed, imageUrls } = values;
   const set = (patch: Partial<FormValues>) => setValues((v) => ({ ...v, ...patch }));
-  const blank = prompt.trim() === '';
+  const blank = !prompt.trim();
   const promptRef = useRef<HTMLTextAreaElement>(null);
   const historyHeading = useRef<HTMLHeadingElement>(null);
 
   const run = (next: GenerateImageInput) => void generation.generate(next);
 
-  const regenerate = () => {
-    if (!input || isBusy) return;
+  // A random seed, shown in the seed input too.
+  const newSeed = () => {
     const next = randomSeed();
     set({ seed: String(next) });
-    run({ ...input, seed: next });
+    return next;
+  };
+
+  const regenerate = () => {
+    if (input && !isBusy) run({ ...input, seed: newSeed() });
   };
 
   // Only a URL the API accepts as a reference: a custom fetcher may hand back anything.
   const canAdd = (url: string | undefined, urls = imageUrls): url is string =>
-    isHttpUrl(url) && !urls.includes(url) && urls.length < MAX_REFERENCE_IMAGES;
+    !checkReferenceUrl(url, urls, MAX_REFERENCE_IMAGES - urls.length);
   const addReference = (url: string | undefined) =>
     setValues((v) => (canAdd(url, v.imageUrls) ? { ...v, imageUrls: [...v.imageUrls, url] } : v));
   const useAsReference = () => addReference(imageUrl);
 
-  const invalidField = error?.kind === 'validation' ? error.field : undefined;
+  // Only `validation` errors carry a field.
+  const invalidField = error?.field;
 
   // Focus moves to the alert's Retry only when a generation the user started fails, so a keyboard
   // user lands where the next step is.
@@ -164,12 +167,12 @@ export function ImageGenerator({
 
   return (
     <form
-      className={['fir-root', 'fir-generator', className].filter(Boolean).join(' ')}
+      className={`fir-root fir-generator ${className ?? ''}`.trim()}
       data-status={status}
       data-theme={theme}
       onSubmit={(event) => {
         event.preventDefault();
-        if (!blank && !isBusy) run({ prompt, size, seed: seed.trim() === '' ? undefined : Number(seed), imageUrls });
+        if (!blank && !isBusy) run({ prompt, size, seed: seed.trim() ? Number(seed) : undefined, imageUrls });
       }}
       noValidate
     >
@@ -238,7 +241,7 @@ export function ImageGenerator({
               aria-invalid={invalidField === 'seed' || undefined}
               onChange={(event) => set({ seed: event.target.value })}
             />
-            {button(labels.randomSeed, { onClick: () => set({ seed: String(randomSeed()) }) })}
+            {button(labels.randomSeed, { onClick: newSeed })}
           </div>
           <span className="fir-hint" id={`${id}-seed-hint`}>
             {labels.seedHint}

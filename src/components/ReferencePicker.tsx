@@ -14,17 +14,6 @@ export interface ReferencePickerProps extends UseReferencePickerOptions {
   theme?: 'light' | 'dark';
 }
 
-// Keys survive reordering (so focus and images stay with their item) and tolerate duplicates in a
-// controlled value the app passes in.
-function keysFor(urls: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return urls.map((url) => {
-    const n = seen.get(url) ?? 0;
-    seen.set(url, n + 1);
-    return n === 0 ? url : `${url}#${n}`;
-  });
-}
-
 function iconButton(icon: string, label: string, disabled: boolean, onClick: () => void, action?: string) {
   return (
     <button type="button" className="fir-icon-button" data-action={action} aria-label={label} disabled={disabled} onClick={onClick}>
@@ -40,9 +29,11 @@ function iconButton(icon: string, label: string, disabled: boolean, onClick: () 
 export function ReferencePicker({ labels: labelOverrides, className, theme, ...options }: ReferencePickerProps) {
   const labels = { ...defaultReferencePickerLabels, ...labelOverrides };
   const picker = useReferencePicker(options);
-  const { urls, uploads, max, count, disabled, refusals } = picker;
+  const { urls, max, count, disabled } = picker;
   const id = useId();
-  const keys = keysFor(urls);
+  // Keys survive reordering (so focus and images stay with their item) and tolerate duplicates in a
+  // controlled value the app passes in: the nth copy of a URL gets `#n`.
+  const keys = urls.map((url, i) => `${url}#${urls.slice(0, i).filter((u) => u === url).length}`);
   const urlInput = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLOListElement>(null);
   const focusAfter = useRef<{ action: string; key?: string; index?: number } | null>(null);
@@ -58,21 +49,21 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
     // References come first in the list, uploads after them.
     const item = list.current?.children[Math.min(index, keys.length - 1)];
     (
-      item?.querySelector<HTMLButtonElement>(`[data-action="${action}"]:not(:disabled)`) ??
-      item?.querySelector<HTMLButtonElement>('[data-action]:not(:disabled)') ??
+      item?.querySelector<HTMLButtonElement>(`[data-action="${action}"]:enabled`) ??
+      item?.querySelector<HTMLButtonElement>('[data-action]:enabled') ??
       urlInput.current
     )?.focus();
   });
 
-  const move = (index: number, to: number, action: string) => () => {
+  const move = (index: number, by: number, action: string) => () => {
     focusAfter.current = { action, key: keys[index] };
-    picker.move(index, to);
+    picker.move(index, index + by);
   };
 
   return (
     <div
       {...picker.getRootProps({
-        className: ['fir-root', 'fir-picker', className].filter(Boolean).join(' '),
+        className: `fir-root fir-picker ${className ?? ''}`.trim(),
         'data-theme': theme,
         role: 'group',
         'aria-labelledby': `${id}-title`,
@@ -99,8 +90,8 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
                   <span className="fir-picker__thumb" role="img" aria-label={labels.reference(n)} />
                 )}
                 <span className="fir-picker__item-actions">
-                  {iconButton('‹', labels.moveEarlier(n), disabled || index === 0, move(index, index - 1, 'earlier'), 'earlier')}
-                  {iconButton('›', labels.moveLater(n), disabled || index === urls.length - 1, move(index, index + 1, 'later'), 'later')}
+                  {iconButton('‹', labels.moveEarlier(n), disabled || index === 0, move(index, -1, 'earlier'), 'earlier')}
+                  {iconButton('›', labels.moveLater(n), disabled || index === urls.length - 1, move(index, 1, 'later'), 'later')}
                   {iconButton('×', labels.remove(n), disabled, () => {
                     focusAfter.current = { action: 'remove', index };
                     picker.remove(index);
@@ -109,7 +100,7 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
               </li>
             );
           })}
-          {uploads.map(({ id: uploadId, file, status, previewUrl }) => (
+          {picker.uploads.map(({ id: uploadId, file, status, previewUrl }) => (
             <li key={uploadId} className="fir-picker__item" data-state={status}>
               <img className="fir-picker__thumb" src={previewUrl} alt="" />
               {status === 'uploading' ? (
@@ -149,9 +140,9 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
         </div>
       )}
 
-      {refusals.length > 0 && (
+      {picker.refusals.length > 0 && (
         <div role="alert" className="fir-alert">
-          {refusals.map((refusal, index) => (
+          {picker.refusals.map((refusal, index) => (
             <p key={index}>{labels.refusal(refusal, { max, maxFileBytes: options.maxFileBytes })}</p>
           ))}
         </div>

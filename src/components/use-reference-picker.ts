@@ -98,9 +98,7 @@ function useStable<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) 
  */
 export function useReferencePicker(options: UseReferencePickerOptions = {}) {
   const max = clampMax(options.max);
-  const accept = options.accept ?? 'image/*';
-  const disabled = options.disabled ?? false;
-  const { uploadFile, maxFileBytes } = options;
+  const { uploadFile, maxFileBytes, accept = 'image/*', disabled = false } = options;
   // Controlled (`value`) and uncontrolled (`defaultValue`) share one code path, as in Radix's
   // useControllableState. `latest` runs ahead of renders, so two updates in one tick build on each
   // other even before a controlling parent re-renders with the new `value`.
@@ -108,8 +106,7 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
   const urls = options.value ?? internal;
   const latest = useRef(urls);
   latest.current = urls;
-  const setUrls = (update: (prev: string[]) => string[]) => {
-    const next = update(latest.current);
+  const setUrls = (next: string[]) => {
     if (next === latest.current) return;
     latest.current = next;
     if (!options.value) setInternal(next);
@@ -117,8 +114,9 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
   };
   const [draftUrl, setDraftUrl] = useState('');
   const [refusals, setRefusals] = useState<ReferenceRefusal[]>([]);
-  const [isDragging, setDragging] = useState(false);
-  const dragDepth = useRef(0);
+  // Entered minus left: dragging over a child enters it before leaving the root.
+  const [dragDepth, setDragDepth] = useState(0);
+  const isDragging = dragDepth > 0;
 
   // Uploads live in a ref so async completions read and write the current list; a counter re-renders.
   const uploads = useRef<UploadEntry[]>([]);
@@ -135,47 +133,48 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
   // Finished uploads join the list in the order they were picked: each waits for the ones before it
   // that are still uploading. Failed ones do not hold the queue.
   const flush = useStable(() => {
-    const added: string[] = [];
+    let next = latest.current;
     const refused: ReferenceRefusal[] = [];
     let waiting = false;
     const left = uploads.current.filter((entry) => {
-      waiting ||= entry.status === 'uploading' && entry.url === undefined;
-      if (waiting || entry.url === undefined) return true;
-      const current = [...latest.current, ...added];
-      const refusal = checkReferenceUrl(entry.url, current, max - current.length);
+      waiting ||= entry.status === 'uploading' && !entry.url;
+      if (waiting || !entry.url) return true;
+      const refusal = checkReferenceUrl(entry.url, next, max - next.length);
       if (refusal) refused.push({ ...refusal, fileName: entry.file.name });
-      else added.push(entry.url);
+      else next = [...next, entry.url];
       dropUpload(entry);
       return false;
     });
     if (left.length === uploads.current.length) return;
     setUploads(left);
-    if (added.length > 0) setUrls((prev) => [...prev, ...added]);
-    if (refused.length > 0) setRefusals(refused);
+    setUrls(next);
+    if (refused.length) setRefusals(refused);
   });
 
-  const runUpload = (entry: UploadEntry) => {
+  // Only started once addFiles found an uploadFile; should the app drop it before a Retry, the
+  // TypeError makes that attempt fail like any other.
+  const runUpload = async (entry: UploadEntry) => {
+    let failed: UploadEntry | undefined;
+    try {
+      const url = await uploadFile!(entry.file, { signal: entry.controller.signal });
+      if (!isHttpUrl(url)) {
+        throw new Error(`uploadFile must resolve with an http(s) URL the image service can download; got ${String(url)}`);
+      }
+      entry.url = url;
+    } catch (error) {
+      failed = { ...entry, status: 'failed', error };
+    }
     // A removed upload's outcome is ignored.
-    const settle = (url?: string, error?: unknown) => {
-      if (!uploads.current.includes(entry)) return;
-      if (url) entry.url = url;
-      else replaceUpload(entry, { ...entry, status: 'failed', error });
-      flush();
-    };
-    uploadFile?.(entry.file, { signal: entry.controller.signal }).then(
-      (url) =>
-        isHttpUrl(url)
-          ? settle(url)
-          : settle(undefined, new Error(`uploadFile must resolve with an http(s) URL the image service can download; got ${String(url)}`)),
-      (error: unknown) => settle(undefined, error),
-    );
+    if (!uploads.current.includes(entry)) return;
+    if (failed) replaceUpload(entry, failed);
+    flush();
   };
 
   const addFiles = useStable((files: Iterable<File>) => {
     if (disabled || !uploadFile) return;
-    const { accepted, refused } = sortFileBatch(Array.from(files), { accept, maxFileBytes, room: room() });
+    const { accepted, refused } = sortFileBatch(files, { accept, maxFileBytes, room: room() });
     setRefusals(refused);
-    if (accepted.length === 0) return;
+    if (!accepted.length) return;
     const entries = accepted.map<UploadEntry>((file) => ({
       id: `upload-${++uploadSequence}`,
       file,
@@ -192,24 +191,27 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
     const trimmed = url.trim();
     const refusal = checkReferenceUrl(trimmed, latest.current, room());
     setRefusals(refusal ? [refusal] : []);
-    if (refusal) return false;
-    setUrls((prev) => [...prev, trimmed]);
-    setDraftUrl('');
-    return true;
+    if (!refusal) {
+      setUrls([...latest.current, trimmed]);
+      setDraftUrl('');
+    }
+    return !refusal;
   });
 
   const remove = useStable((index: number) => {
     if (disabled) return;
-    setUrls((prev) => prev.filter((_, i) => i !== index));
+    setUrls(latest.current.filter((_, i) => i !== index));
     setRefusals([]);
   });
 
   const move = useStable((from: number, to: number) => {
-    if (!disabled) setUrls((prev) => moveItem(prev, from, to) as string[]);
+    if (!disabled) setUrls(moveItem(latest.current, from, to) as string[]);
   });
 
+  const findUpload = (id: string) => uploads.current.find((e) => e.id === id);
+
   const removeUpload = useStable((id: string) => {
-    const entry = uploads.current.find((e) => e.id === id);
+    const entry = findUpload(id);
     if (!entry || disabled) return;
     dropUpload(entry);
     setUploads(uploads.current.filter((e) => e !== entry));
@@ -217,7 +219,7 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
   });
 
   const retryUpload = useStable((id: string) => {
-    const entry = uploads.current.find((e) => e.id === id);
+    const entry = findUpload(id);
     if (entry?.status !== 'failed' || disabled) return;
     const fresh: UploadEntry = { ...entry, status: 'uploading', error: undefined, controller: new AbortController() };
     replaceUpload(entry, fresh);
@@ -237,7 +239,7 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
   const count = urls.length + uploads.current.length;
   const isFull = count >= max;
   const blocked = disabled || isFull;
-  const canUpload = uploadFile !== undefined;
+  const canUpload = !!uploadFile;
 
   return {
     /** The reference URLs, in the order they are sent. */
@@ -274,11 +276,10 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
       const active = canUpload && !disabled;
       const carriesFiles = (event: DragEvent<HTMLElement>) => active && event.dataTransfer?.types.includes('Files');
       const take = (event: SyntheticEvent, data: DataTransfer | null) => {
-        const files = Array.from(data?.files ?? []);
         // Text pastes (a URL into the input) go through untouched.
-        if (!active || files.length === 0) return;
+        if (!active || !data?.files?.length) return;
         event.preventDefault();
-        addFiles(files);
+        addFiles(data.files);
       };
       return {
         ...props,
@@ -286,21 +287,15 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
         'data-disabled': disabled ? '' : undefined,
         'data-full': isFull ? '' : undefined,
         onDragEnter: compose(props.onDragEnter, (event: DragEvent<HTMLElement>) => {
-          if (!carriesFiles(event)) return;
-          dragDepth.current += 1;
-          setDragging(true);
+          if (carriesFiles(event)) setDragDepth((depth) => depth + 1);
         }),
         onDragOver: compose(props.onDragOver, (event: DragEvent<HTMLElement>) => {
           // Without this the browser would open a dropped file in place of the app.
           if (carriesFiles(event)) event.preventDefault();
         }),
-        onDragLeave: compose(props.onDragLeave, () => {
-          dragDepth.current = Math.max(0, dragDepth.current - 1);
-          if (dragDepth.current === 0) setDragging(false);
-        }),
+        onDragLeave: compose(props.onDragLeave, () => setDragDepth((depth) => Math.max(0, depth - 1))),
         onDrop: compose(props.onDrop, (event: DragEvent<HTMLElement>) => {
-          dragDepth.current = 0;
-          setDragging(false);
+          setDragDepth(0);
           take(event, event.dataTransfer);
         }),
         onPaste: compose(props.onPaste, (event: ClipboardEvent<HTMLElement>) => take(event, event.clipboardData)),
@@ -333,9 +328,7 @@ export function useReferencePicker(options: UseReferencePickerOptions = {}) {
         ...props,
         type: 'button' as const,
         disabled: blocked,
-        onClick: compose(props.onClick, () => {
-          addUrl();
-        }),
+        onClick: compose(props.onClick, () => addUrl()),
       };
     },
 

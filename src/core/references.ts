@@ -18,7 +18,7 @@ export function clampMax(max: number | undefined): number {
 }
 
 /** Whether `url` may join `current`: refused when malformed, already there, or over the limit. */
-export function checkReferenceUrl(url: string, current: readonly string[], room: number): ReferenceRefusal | null {
+export function checkReferenceUrl(url: string | undefined, current: readonly string[], room: number): ReferenceRefusal | null {
   if (!isHttpUrl(url)) return { code: 'invalid-url' };
   if (current.includes(url)) return { code: 'duplicate' };
   if (room <= 0) return { code: 'too-many' };
@@ -28,17 +28,18 @@ export function checkReferenceUrl(url: string, current: readonly string[], room:
 /** Whether a file matches an `accept` list such as `image/*,.png` (the file input's own syntax). */
 export function matchesAccept(file: { name: string; type: string }, accept: string): boolean {
   const patterns = accept
+    .toLowerCase()
     .split(',')
-    .map((p) => p.trim().toLowerCase())
+    .map((p) => p.trim())
     .filter(Boolean);
-  if (patterns.length === 0) return true;
   const name = file.name.toLowerCase();
   const type = file.type.toLowerCase();
-  return patterns.some((pattern) => {
-    if (pattern.startsWith('.')) return name.endsWith(pattern);
-    if (pattern.endsWith('/*')) return type.startsWith(pattern.slice(0, -1));
-    return type === pattern;
-  });
+  return (
+    !patterns.length ||
+    patterns.some((pattern) =>
+      pattern[0] === '.' ? name.endsWith(pattern) : pattern.endsWith('/*') ? type.startsWith(pattern.slice(0, -1)) : type === pattern,
+    )
+  );
 }
 
 /** Options for sorting a batch of files. */
@@ -56,27 +57,33 @@ export interface FileBatchRules {
  * first; of the rest, the first ones that fit are kept in order and the others refused as too many.
  */
 export function sortFileBatch<F extends { name: string; type: string; size: number }>(
-  files: readonly F[],
+  files: Iterable<F>,
   rules: FileBatchRules,
 ): { accepted: F[]; refused: ReferenceRefusal[] } {
   const accepted: F[] = [];
   const refused: ReferenceRefusal[] = [];
   for (const file of files) {
-    if (!matchesAccept(file, rules.accept)) refused.push({ code: 'file-invalid-type', fileName: file.name });
-    else if (rules.maxFileBytes !== undefined && file.size > rules.maxFileBytes) {
-      refused.push({ code: 'file-too-large', fileName: file.name });
-    } else if (accepted.length >= rules.room) refused.push({ code: 'too-many', fileName: file.name });
+    const code = !matchesAccept(file, rules.accept)
+      ? 'file-invalid-type'
+      : file.size > (rules.maxFileBytes ?? Infinity)
+        ? 'file-too-large'
+        : accepted.length >= rules.room
+          ? 'too-many'
+          : undefined;
+    if (code) refused.push({ code, fileName: file.name });
     else accepted.push(file);
   }
   return { accepted, refused };
 }
 
-/** A copy of `list` with the item at `from` moved to `to`; out-of-range moves return `list` itself. */
+/**
+ * A copy of `list` with the item at `from` moved to `to`. A move to the same place, or from or to an
+ * index `list` does not have (out of range, negative, fractional), returns `list` itself.
+ */
 export function moveItem<T>(list: readonly T[], from: number, to: number): readonly T[] {
-  if (from === to || from < 0 || to < 0 || from >= list.length || to >= list.length) return list;
+  if (from === to || !(from in list) || !(to in list)) return list;
   const next = [...list];
-  const [item] = next.splice(from, 1) as [T];
-  next.splice(to, 0, item);
+  next.splice(to, 0, ...next.splice(from, 1));
   return next;
 }
 
