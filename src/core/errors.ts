@@ -10,7 +10,7 @@ export function isImageGenError(value: unknown): value is ImageGenError {
   return Object(value) === value && Symbol.for(MARKER) in (value as object);
 }
 
-const RETRYABLE: ReadonlySet<ImageGenErrorKind> = new Set(['rate_limited', 'server', 'network']);
+const RETRYABLE: readonly ImageGenErrorKind[] = ['rate_limited', 'server', 'network'];
 
 /** Everything an `ImageGenError` is made from; only `kind` and `message` are required. */
 export interface ImageGenErrorInit {
@@ -67,7 +67,7 @@ export class ImageGenError extends Error {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'ImageGenError';
     Object.assign(this, fields);
-    this.retryable = RETRYABLE.has(fields.kind);
+    this.retryable = RETRYABLE.includes(fields.kind);
     Object.defineProperty(this, Symbol.for(MARKER), { value: true });
   }
 
@@ -75,17 +75,13 @@ export class ImageGenError extends Error {
   static isImageGenError = isImageGenError;
 }
 
-function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
-}
-
 /**
  * Turns whatever a fetcher threw into an `ImageGenError`: custom fetchers may throw anything,
  * and the UI must still be able to switch on `kind`.
  */
 export function toImageGenError(error: unknown, signal?: AbortSignal): ImageGenError {
-  if (ImageGenError.isImageGenError(error)) return error;
-  if (signal?.aborted || isAbortError(error)) {
+  if (isImageGenError(error)) return error;
+  if (signal?.aborted || (error as Error | null)?.name === 'AbortError') {
     return new ImageGenError({ kind: 'aborted', message: 'The request was cancelled.', cause: error });
   }
   const detail = error instanceof Error && error.message ? ` (${error.message})` : '';

@@ -64,7 +64,6 @@ function findTaskQuery(queryClient: QueryClient, taskId: string): TaskQuery | un
 }
 
 function currentInterval(interval: PollInterval, query: TaskQuery): number {
-  if (typeof interval === 'number') return interval;
   return resolvePollInterval(interval, clocks.get(query)?.reads ?? 0, query.state.data);
 }
 
