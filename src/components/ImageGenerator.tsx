@@ -116,14 +116,16 @@ export function ImageGenerator({
   // Reported by the hook, so a generation resumed after a reload is reported too.
   const generation = useImageGeneration({ intervalMs: pollIntervalMs, timeoutMs, persist, historySize, onComplete, onError });
   const { status, imageUrl, error, isBusy, input, history } = generation;
-  // Re-renders once a second while busy; whole seconds since the generation started, as of this render.
-  const [, setTicks] = useState(0);
+  // Ticks once a second while busy and stops with the generation, so a finished one keeps its time
+  // ("took 12 s") through later renders; whole seconds since the generation started.
+  const [now, setNow] = useState(Date.now);
   useEffect(() => {
     if (!isBusy) return;
-    const timer = setInterval(() => setTicks((n) => n + 1), 1000);
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [isBusy]);
-  const elapsedSeconds = generation.startedAt === undefined ? 0 : Math.max(0, Math.floor((Date.now() - generation.startedAt) / 1000));
+  const elapsedSeconds = generation.startedAt === undefined ? 0 : Math.max(0, Math.floor((now - generation.startedAt) / 1000));
 
   const [values, setValues] = useState(() => formValues(defaultValues));
   const { prompt, size, seed, imageUrls } = values;

@@ -255,6 +255,9 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
 
   const removeFromHistory = useCallback(
     (taskId: string) => {
+      // At once, not at the next render: a reset() or generate() in the same handler folds this
+      // history into `earlier` and must not bring the entry back.
+      latestHistory.current = withoutTask(latestHistory.current, taskId);
       setEarlier((h) => withoutTask(h, taskId));
       if (run?.accepted?.taskId === taskId) setUnlisted(run.id);
     },
@@ -289,6 +292,10 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
         restoreTask(queryClient, restored.accepted!);
       }
       setRun(restored);
+    } else if (!inFlight.current) {
+      // A new key (another user, say) with nothing to show: the previous key's result goes, or it
+      // would be listed, and stored, under this one.
+      setRun(null);
     }
     stored.current = serializeRecord(resumed ? [resumed, ...kept] : kept);
     setHydratedKey(target.key);

@@ -14,13 +14,13 @@ type NodeRequest = IncomingMessage & { originalUrl?: string; body?: unknown };
 function toRequest(req: NodeRequest, signal: AbortSignal): Request {
   const { method = 'GET', body: parsed } = req;
   // Express strips a mount path from `url` (`app.use('/api/flash-image', …)`); `basePath` is the full
-  // path. It follows a placeholder host, which the client's Host header then replaces.
-  const url = new URL(
-    `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://localhost${req.originalUrl ?? req.url}`,
-  );
+  // path. It follows a placeholder host, which the client's Host header then replaces. The scheme is
+  // always `http`: TLS usually ends at a proxy in front of Node, and handlers route by path.
+  const url = new URL(`http://localhost${req.originalUrl ?? req.url}`);
   // The Host header comes from the client. The host setter ignores a value that is not a host
   // (leaving `localhost`) and stops where one ends, so no `/`, `@` or `?` in it can reach the path.
-  url.host = req.headers.host ?? '';
+  // HTTP/2 names the host `:authority`.
+  url.host = (req.headers.host ?? req.headers[':authority'] ?? '') as string;
   const body =
     method === 'GET' || method === 'HEAD' ? undefined
     : req.readableEnded ?
@@ -34,8 +34,9 @@ function toRequest(req: NodeRequest, signal: AbortSignal): Request {
       // it the answer (a 413) the client is waiting for.
     : (req.iterator({ destroyOnReturn: false }) as unknown as BodyInit);
   // Node has already joined repeated headers (cookies with `; `); only Set-Cookie stays a list, and
-  // a request does not carry it. `duplex` is required by Node's fetch for a streamed body.
-  const headers = req.headers as Record<string, string>;
+  // a request does not carry it. HTTP/2's pseudo-headers (`:path`, `:method`…) are not names the
+  // Fetch API accepts: left out. `duplex` is required by Node's fetch for a streamed body.
+  const headers = Object.entries(req.headers).filter(([name]) => name[0] !== ':') as [string, string][];
   return new Request(url, { method, headers, body, signal, duplex: 'half' } as RequestInit);
 }
 
@@ -60,24 +61,25 @@ export function toNodeHandler(handler: FetchHandler): (req: IncomingMessage, res
       return handler(request);
     };
     const send = async (response: Response): Promise<void> => {
-      // The handler answered before reading the whole upload (413, 401, 415): close the connection
-      // rather than let Node read and discard the rest of a body that may never end.
-      if (!req.complete) res.setHeader('Connection', 'close');
       // Flat name/value pairs, as `rawHeaders` has them: each Set-Cookie stays its own line.
-      res.writeHead(response.status, [...response.headers].flat());
+      const raw = [...response.headers].flat();
+      // The handler answered before reading the whole upload (413, 401, 415): close the connection
+      // rather than let Node read and discard the rest of a body that may never end. Added to the
+      // list, not with `setHeader`: a header set before `writeHead` makes Node 20 merge the list by
+      // name, keeping one Set-Cookie. HTTP/2 has no such header; its stream ends on its own.
+      if (!req.complete && req.httpVersionMajor < 2) raw.push('connection', 'close');
+      res.writeHead(response.status, raw);
       // Node itself drops what is written for a HEAD request.
-      if (response.body) {
-        for await (const chunk of response.body) {
-          // The client hung up: stop producing a body nobody will read (leaving the loop cancels it).
-          if (res.destroyed) return;
-          // Waits while the socket's buffer is full, so a large body is not held in memory; a hang-up
-          // ends the wait too. `onabort`, not a listener: one wait at a time, nothing piles up.
-          if (!res.write(chunk)) {
-            await new Promise<void>((resolve) => {
-              res.once('drain', resolve);
-              abort.signal.onabort = () => resolve();
-            });
-          }
+      for await (const chunk of response.body ?? []) {
+        // The client hung up: stop producing a body nobody will read (leaving the loop cancels it).
+        if (res.destroyed) return;
+        // Waits while the socket's buffer is full, so a large body is not held in memory; a hang-up
+        // ends the wait too. `onabort`, not a listener: one wait at a time, nothing piles up.
+        if (!res.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            res.once('drain', resolve);
+            abort.signal.onabort = () => resolve();
+          });
         }
       }
       res.end();

@@ -736,6 +736,24 @@ describe('ImageGenerator: customising', () => {
     expect(api.posts()).toHaveLength(2);
   });
 
+  it('renderResult: a finished generation keeps its elapsed time through later renders', async () => {
+    useMockApi();
+    const { user } = renderGenerator({
+      defaultValues: { prompt: 'a wren' },
+      renderResult: ({ generation, elapsedSeconds }) => (
+        <p>
+          {generation.status} after {elapsedSeconds} s
+        </p>
+      ),
+    });
+    await user.click(generateButton());
+    expect(await screen.findByText('completed after 0 s', {}, WAIT)).toBeInTheDocument();
+    await sleep(1100);
+    // Typing re-renders the component well over a second after the generation finished.
+    await user.type(screen.getByRole('textbox', { name: 'Prompt' }), ' in snow');
+    expect(screen.getByText('completed after 0 s')).toBeInTheDocument();
+  });
+
   it('takes translated labels for every visible string', async () => {
     useMockApi();
     const bodies = interceptPosts((n) => (n === 1 ? HttpResponse.json({ error: { message: 'no' } }, { status: 402 }) : undefined));

@@ -151,6 +151,55 @@ describe('useImageGeneration with persist: resume after reload', () => {
     expect(mem.data.has(KEY)).toBe(false);
   });
 
+  it('a result removed and then reset (or regenerated) in the same handler stays removed', async () => {
+    const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 0 });
+    server.use(...api.handlers);
+    const mem = memoryStorage();
+    const { result } = page(() => useImageGeneration({ intervalMs: 100, persist: { key: KEY, storage: mem.storage } }));
+    for (const prompt of ['one', 'two']) {
+      act(() => {
+        void result.current.generate({ prompt });
+      });
+      await advance(0);
+      await advance(100);
+    }
+    expect(result.current.history.map((h) => h.taskId)).toEqual(['task0002', 'task0001']);
+    act(() => {
+      result.current.removeFromHistory('task0002');
+      result.current.reset();
+    });
+    expect(result.current.history.map((h) => h.taskId)).toEqual(['task0001']);
+    act(() => {
+      result.current.removeFromHistory('task0001');
+      void result.current.generate({ prompt: 'three' });
+    });
+    await advance(0);
+    expect(result.current.history).toEqual([]);
+    expect(mem.entries(KEY).map((e) => e.taskId)).toEqual(['task0003']);
+  });
+
+  it('switching the key does not carry the result on screen into the new key', async () => {
+    const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 0 });
+    server.use(...api.handlers);
+    const mem = memoryStorage();
+    const provider = createTestProvider();
+    const { result, rerender } = renderHook(
+      ({ key }) => useImageGeneration({ intervalMs: 100, persist: { key, storage: mem.storage } }),
+      { wrapper: provider.Wrapper, initialProps: { key: 'user-a' } },
+    );
+    act(() => {
+      void result.current.generate({ prompt: 'private to a' });
+    });
+    await advance(0);
+    await advance(100);
+    expect(result.current.status).toBe('completed');
+    rerender({ key: 'user-b' });
+    await advance(0);
+    expect(result.current).toMatchObject({ status: 'idle', history: [] });
+    expect(mem.data.has('user-b')).toBe(false);
+    expect(mem.entries('user-a').map((e) => e.taskId)).toEqual(['task0001']);
+  });
+
   it('uses localStorage when given only a key', async () => {
     const api = createMockApi();
     server.use(...api.handlers);

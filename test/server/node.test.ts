@@ -1,6 +1,7 @@
 // @vitest-environment node
 import { http, HttpResponse } from 'msw';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DEFAULT_MODEL } from '../../src/core/constants.js';
@@ -313,6 +314,54 @@ describe('toNodeHandler', () => {
     const head = `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: a=1\r\nCookie: b=2\r\nConnection: close\r\n\r\n`;
     expect((await rawHttp(port, head)).status).toBe(204);
     expect(cookie).toBe('a=1; b=2');
+  });
+
+  it('keeps each Set-Cookie when it answers before the upload is read, and closes the connection', async () => {
+    allowLoopback();
+    const port = await listen(
+      toNodeHandler(() => {
+        const headers = new Headers();
+        headers.append('set-cookie', 'a=1');
+        headers.append('set-cookie', 'b=2');
+        return new Response(null, { status: 401, headers });
+      }),
+    );
+    const head = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    const res = await rawHttp(port, head, { chunked: true, chunkBytes: 1024, totalBytes: 1024 * 1024 });
+    expect(res.status).toBe(401);
+    expect(res.text.match(/^set-cookie: .*$/gim)).toEqual(['set-cookie: a=1', 'set-cookie: b=2']);
+    expect(res.text).toMatch(/^connection: close$/im);
+  });
+
+  it('serves HTTP/2 (the compat API), reading the host from :authority and leaving pseudo-headers out', async () => {
+    let seen: Request | undefined;
+    const h2 = createHttp2Server(
+      toNodeHandler((request) => {
+        seen = request;
+        return new Response('ok');
+      }) as unknown as Parameters<typeof createHttp2Server>[0],
+    );
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const client = connectHttp2(`http://127.0.0.1:${(h2.address() as AddressInfo).port}`);
+    onTestFinished(() => {
+      client.close();
+      h2.close();
+    });
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const stream = client.request({ ':path': '/api/x?y=1', ':method': 'GET', 'x-test': 'yes' });
+      let status = 0;
+      let body = '';
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (body += chunk));
+      stream.on('end', () => resolve({ status, body }));
+      stream.on('error', reject);
+      stream.end();
+    });
+    expect(answer).toEqual({ status: 200, body: 'ok' });
+    expect(seen?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/x\?y=1$/);
+    expect(seen?.headers.get('x-test')).toBe('yes');
+    expect([...seen!.headers.keys()].some((name) => name.startsWith(':'))).toBe(false);
   });
 
   it('answers HEAD with the status and headers, and no body', async () => {
