@@ -20,6 +20,7 @@ import type { GenerateImageInput, ImageTask } from '../core/types.js';
 import { useImageGenContext } from './provider.js';
 import { useStopOnUnmount } from './use-stop-on-unmount.js';
 import { usePersistTarget } from './use-persist-target.js';
+import { useRestoreEffect } from './use-restore-effect.js';
 import { imageGenKeys } from './query-keys.js';
 import { TaskObservers, type ObservedTask, type TaskSnapshot } from './task-observers.js';
 import { restoreTask, seedTask, taskQueryOptions, type TaskQueryOptions, type UseTaskStatusOptions } from './use-task-status.js';
@@ -335,7 +336,7 @@ export function useImageBatch(options: UseImageBatchOptions = {}): UseImageBatch
   const lastWritten = useRef<string | null>(null);
   const restoredKey = useRef<string | null>(null);
   const completedAt = useRef(new Map<string, number>());
-  useEffect(() => {
+  useRestoreEffect(() => {
     if (!target || restoredKey.current === target.key) return;
     restoredKey.current = target.key;
     const entries = inFlight.current ? [] : readPersisted(target);

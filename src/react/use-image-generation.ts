@@ -22,6 +22,7 @@ import { useImageGenContext } from './provider.js';
 import { useStopOnUnmount } from './use-stop-on-unmount.js';
 import { imageGenKeys } from './query-keys.js';
 import { usePersistTarget } from './use-persist-target.js';
+import { useRestoreEffect } from './use-restore-effect.js';
 import { restoreTask, seedTask, taskQueryOptions, type TaskQueryOptions, type UseTaskStatusOptions } from './use-task-status.js';
 
 /** Options of `useImageGeneration`. */
@@ -272,7 +273,7 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
   // What storage holds as far as this hook knows. Storage is written only when that changes, so
   // unreadable content (maybe another app's, under the same key) stays until there is a result to keep.
   const stored = useRef('');
-  useEffect(() => {
+  useRestoreEffect(() => {
     if (!target || restoredKey.current === target.key) return;
     restoredKey.current = target.key;
     const entries = readPersisted(target);

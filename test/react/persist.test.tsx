@@ -1,10 +1,11 @@
-import { act, renderHook } from '@testing-library/react';
+import { act, render, renderHook } from '@testing-library/react';
 import { defaultScheduler, notifyManager } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { seedVariations } from '../../src/core/batch.js';
 import type { PersistOption } from '../../src/core/persist.js';
 import { useImageBatch } from '../../src/react/use-image-batch.js';
-import { useImageGeneration } from '../../src/react/use-image-generation.js';
+import { useImageGeneration, type UseImageGenerationResult } from '../../src/react/use-image-generation.js';
 import { delay, http } from 'msw';
 import { API, createMockApi } from '../mock-api.js';
 import { memoryStorage } from '../memory-storage.js';
@@ -198,6 +199,35 @@ describe('useImageGeneration with persist: resume after reload', () => {
     expect(result.current).toMatchObject({ status: 'idle', history: [] });
     expect(mem.data.has('user-b')).toBe(false);
     expect(mem.entries('user-a').map((e) => e.taskId)).toEqual(['task0001']);
+  });
+
+  it('a child that generates on mount finds the stored task resumed: no second POST, nothing paid for dropped', async () => {
+    const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 60_000 });
+    server.use(...api.handlers);
+    const mem = memoryStorage();
+    const persist = { key: KEY, storage: mem.storage };
+    const first = page(() => useImageGeneration({ intervalMs: 1000, persist }));
+    act(() => {
+      void first.result.current.generate({ prompt: 'paid' });
+    });
+    await advance(0);
+    first.unmount();
+
+    function Child({ generation }: { generation: UseImageGenerationResult }) {
+      useEffect(() => {
+        void generation.generate({ prompt: 'on mount' });
+      }, []);
+      return null;
+    }
+    function Parent() {
+      const generation = useImageGeneration({ intervalMs: 1000, persist });
+      return <Child generation={generation} />;
+    }
+    const reloaded = createTestProvider();
+    render(<Parent />, { wrapper: reloaded.Wrapper });
+    await advance(0);
+    expect(api.posts()).toHaveLength(1);
+    expect(mem.entries(KEY).map((e) => e.taskId)).toEqual(['task0001']);
   });
 
   it('uses localStorage when given only a key', async () => {
