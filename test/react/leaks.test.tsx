@@ -1,6 +1,6 @@
 import { render } from '@testing-library/react';
 import { defaultScheduler, focusManager, notifyManager, onlineManager, type QueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, type ComponentType, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImageFetcher } from '../../src/core/types.js';
 import { useImageBatch } from '../../src/react/use-image-batch.js';
@@ -36,6 +36,20 @@ function observerCount(queryClient: QueryClient): number {
     .reduce((n, q) => n + q.getObserversCount(), 0);
 }
 
+/** Mounts and unmounts `Component` `CYCLES` times, letting `wait(i)` ms of fake time pass while mounted. */
+async function mountCycles(Wrapper: ComponentType<{ children: ReactNode }>, Component: ComponentType, wait: (i: number) => number) {
+  for (let i = 0; i < CYCLES; i++) {
+    const view = render(
+      <Wrapper>
+        <Component />
+      </Wrapper>,
+    );
+    await advance(wait(i));
+    view.unmount();
+  }
+  await advance(0);
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
   notifyManager.setScheduler(queueMicrotask);
@@ -54,16 +68,7 @@ describe(`nothing is left behind after ${CYCLES} mount/unmount cycles`, SLOW, ()
       useTaskStatus('t1', { intervalMs: 1000 });
       return null;
     }
-    for (let i = 0; i < CYCLES; i++) {
-      const view = render(
-        <Wrapper>
-          <Cell />
-        </Wrapper>,
-      );
-      await advance(i % 50 === 0 ? 1000 : 1);
-      view.unmount();
-    }
-    await advance(0);
+    await mountCycles(Wrapper, Cell, (i) => (i % 50 === 0 ? 1000 : 1));
     expect(queryClient.getQueryCache().getAll()).toHaveLength(1);
     expect(observerCount(queryClient)).toBe(0);
     expect(listenerCount(focusManager)).toBe(focus);
@@ -85,16 +90,7 @@ describe(`nothing is left behind after ${CYCLES} mount/unmount cycles`, SLOW, ()
       }, [generate]);
       return null;
     }
-    for (let i = 0; i < CYCLES; i++) {
-      const view = render(
-        <Wrapper>
-          <Generate />
-        </Wrapper>,
-      );
-      await advance(i % 100 === 0 ? 1000 : 1);
-      view.unmount();
-    }
-    await advance(0);
+    await mountCycles(Wrapper, Generate, (i) => (i % 100 === 0 ? 1000 : 1));
     expect(observerCount(queryClient)).toBe(0);
     expect(listenerCount(focusManager)).toBe(focus);
     // One entry per task, and one for "no task yet".
@@ -119,16 +115,7 @@ describe(`nothing is left behind after ${CYCLES} mount/unmount cycles`, SLOW, ()
       }, [generate]);
       return null;
     }
-    for (let i = 0; i < CYCLES; i++) {
-      const view = render(
-        <Wrapper>
-          <Generate />
-        </Wrapper>,
-      );
-      await advance(1);
-      view.unmount();
-    }
-    await advance(0);
+    await mountCycles(Wrapper, Generate, () => 1);
     expect(posts).toBe(1);
     expect(mem.entries('k')).toEqual([expect.objectContaining({ taskId: 't1' })]);
     expect(observerCount(queryClient)).toBe(0);
@@ -148,16 +135,7 @@ describe(`nothing is left behind after ${CYCLES} mount/unmount cycles`, SLOW, ()
       }, [generate]);
       return null;
     }
-    for (let i = 0; i < CYCLES; i++) {
-      const view = render(
-        <Wrapper>
-          <Batch />
-        </Wrapper>,
-      );
-      await advance(i % 100 === 0 ? 1000 : 1);
-      view.unmount();
-    }
-    await advance(0);
+    await mountCycles(Wrapper, Batch, (i) => (i % 100 === 0 ? 1000 : 1));
     expect(observerCount(queryClient)).toBe(0);
     expect(queryClient.getQueryCache().getAll().length).toBe(2 * CYCLES);
     expect(vi.getTimerCount()).toBeLessThanOrEqual(2 * CYCLES);
