@@ -79,11 +79,7 @@ describe('a poll that changes nothing re-renders nothing', () => {
       const { data } = useTaskStatus('t1', { intervalMs: 1000 });
       return <span>{String((data?.raw as { progress?: number } | undefined)?.progress)}</span>;
     }
-    render(
-      <Wrapper>
-        <Progress />
-      </Wrapper>,
-    );
+    render(<Progress />, { wrapper: Wrapper });
     await advance(0);
     const after = renders;
     await advance(5000);
@@ -104,11 +100,7 @@ describe('a poll that changes nothing re-renders nothing', () => {
       if (seen.at(-1) !== status) seen.push(status);
       return <span>{status}</span>;
     }
-    render(
-      <Wrapper>
-        <Status />
-      </Wrapper>,
-    );
+    render(<Status />, { wrapper: Wrapper });
     await advance(0);
     await advance(1000);
     expect(seen).toEqual(['idle', 'submitting', 'pending', 'processing']);
@@ -137,11 +129,7 @@ describe('a poll that changes nothing re-renders nothing', () => {
       });
       return <span>{status}</span>;
     }
-    render(
-      <Wrapper>
-        <Status />
-      </Wrapper>,
-    );
+    render(<Status />, { wrapper: Wrapper });
     await advance(0);
     await advance(1000);
     expect(commits.at(-1)).toEqual({ status: 'processing', history: 0 });
@@ -162,11 +150,7 @@ describe('a poll that changes nothing re-renders nothing', () => {
       }, [generate]);
       return <span>{status}</span>;
     }
-    render(
-      <Wrapper>
-        <Status />
-      </Wrapper>,
-    );
+    render(<Status />, { wrapper: Wrapper });
     await advance(0);
     await advance(1000);
     const steady = renders;
@@ -188,11 +172,7 @@ describe('a poll that changes nothing re-renders nothing', () => {
       if (shown.at(-1) !== progress) shown.push(progress);
       return <span>{String(progress)}</span>;
     }
-    render(
-      <Wrapper>
-        <Progress />
-      </Wrapper>,
-    );
+    render(<Progress />, { wrapper: Wrapper });
     await advance(0);
     await advance(5000);
     // One value per poll: each change of the body reached the component.
@@ -251,11 +231,7 @@ describe('a poll that changes nothing re-renders nothing', () => {
       }, [generate]);
       return <span>{progress.completed}</span>;
     }
-    render(
-      <Wrapper>
-        <Gallery />
-      </Wrapper>,
-    );
+    render(<Gallery />, { wrapper: Wrapper });
     await advance(0);
     await advance(1000);
     const steady = renders;
