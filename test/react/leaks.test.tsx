@@ -1,13 +1,13 @@
 import { render } from '@testing-library/react';
-import { defaultScheduler, focusManager, notifyManager, onlineManager, type QueryClient } from '@tanstack/react-query';
+import { focusManager, onlineManager, type QueryClient } from '@tanstack/react-query';
 import { useEffect, type ComponentType, type ReactNode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ImageFetcher } from '../../src/core/types.js';
 import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
 import { memoryStorage } from '../memory-storage.js';
-import { createTestProvider, advance } from '../render.js';
+import { createTestProvider, advance, withFakeClock } from '../render.js';
 
 const CYCLES = 1000;
 /** A thousand renders take seconds in jsdom. */
@@ -50,14 +50,7 @@ async function mountCycles(Wrapper: ComponentType<{ children: ReactNode }>, Comp
   await advance(0);
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  notifyManager.setScheduler(queueMicrotask);
-});
-
-afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
-});
+withFakeClock();
 
 describe(`nothing is left behind after ${CYCLES} mount/unmount cycles`, SLOW, () => {
   it('useTaskStatus on one running task: one cache entry, no observers, no timers, no listeners', async () => {

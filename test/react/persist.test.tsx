@@ -1,7 +1,6 @@
 import { act, render, renderHook } from '@testing-library/react';
-import { defaultScheduler, notifyManager } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { seedVariations } from '../../src/core/batch.js';
 import type { PersistOption } from '../../src/core/persist.js';
 import { useImageBatch } from '../../src/react/use-image-batch.js';
@@ -10,7 +9,7 @@ import { delay, http } from 'msw';
 import { API, createMockApi } from '../mock-api.js';
 import { memoryStorage } from '../memory-storage.js';
 import { server } from '../msw-server.js';
-import { createTestProvider, advance } from '../render.js';
+import { createTestProvider, advance, withFakeClock } from '../render.js';
 
 const KEY = 'app:generation';
 const url = (n: number) => `https://cdn.example.com/task${String(n).padStart(4, '0')}/0.png`;
@@ -26,14 +25,10 @@ function page<T>(hook: () => T, strict = false) {
 
 let warn: ReturnType<typeof vi.spyOn>;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  notifyManager.setScheduler(queueMicrotask);
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-});
+withFakeClock();
 
-afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
+beforeEach(() => {
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 
 describe('useImageGeneration with persist: resume after reload', () => {

@@ -1,12 +1,12 @@
 import { act, renderHook } from '@testing-library/react';
-import { defaultScheduler, focusManager, notifyManager } from '@tanstack/react-query';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { focusManager } from '@tanstack/react-query';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolvePollInterval } from '../../src/core/polling.js';
 import type { ImageFetcher, ImageTask, PollInterval } from '../../src/core/types.js';
 import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
-import { createTestProvider, advance } from '../render.js';
+import { createTestProvider, advance, withFakeClock } from '../render.js';
 
 /** A fetcher recording when each task is read (ms after the test began); tasks finish at `doneAfterMs`. */
 function timedFetcher(doneAfterMs = Infinity) {
@@ -26,13 +26,9 @@ function timedFetcher(doneAfterMs = Infinity) {
   return { fetcher, reads, times: () => reads.map((r) => r.at) };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  notifyManager.setScheduler(queueMicrotask);
-});
+withFakeClock();
 
 afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
   focusManager.setFocused(undefined);
 });
 

@@ -2,15 +2,13 @@ import { act, renderHook } from '@testing-library/react';
 import {
   QueryClient,
   QueryClientProvider,
-  defaultScheduler,
   focusManager,
-  notifyManager,
   useQueryClient,
 } from '@tanstack/react-query';
 import { http, HttpResponse } from 'msw';
 import { StrictMode, type ReactNode } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { advance } from '../render.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { advance, withFakeClock } from '../render.js';
 import { DEFAULT_MODEL } from '../../src/core/constants.js';
 import { ImageGenError } from '../../src/core/errors.js';
 import { createHttpFetcher } from '../../src/core/http-fetcher.js';
@@ -57,15 +55,9 @@ function createFakeFetcher(script: ImageTask['status'][] = ['processing', 'proce
   return fetcher;
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  // TanStack Query hands results to React in a setTimeout(0) batch, which a fake clock runs 1 ms
-  // late when scheduled during a tick; a microtask keeps each assertion at the exact time.
-  notifyManager.setScheduler(queueMicrotask);
-});
+withFakeClock();
 
 afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
   focusManager.setFocused(undefined);
   server.events.removeAllListeners();
 });

@@ -1,12 +1,11 @@
 import { render, screen } from '@testing-library/react';
-import { defaultScheduler, notifyManager } from '@tanstack/react-query';
 import { Profiler, useEffect } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ImageFetcher, ImageTask, TaskStatus } from '../../src/core/types.js';
 import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
-import { createTestProvider, advance } from '../render.js';
+import { createTestProvider, advance, withFakeClock } from '../render.js';
 
 /**
  * A fetcher whose tasks report `processing` until `doneAt` (fake clock), then `completed`. Every
@@ -34,14 +33,10 @@ function doubleFetcher(doneAt: number, extra: (read: number) => Record<string, u
 
 let start: number;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  notifyManager.setScheduler(queueMicrotask);
-  start = Date.now();
-});
+withFakeClock();
 
-afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
+beforeEach(() => {
+  start = Date.now();
 });
 
 describe('a poll that changes nothing re-renders nothing', () => {

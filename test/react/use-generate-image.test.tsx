@@ -1,14 +1,14 @@
 import { act, renderHook } from '@testing-library/react';
-import { defaultScheduler, notifyManager, onlineManager } from '@tanstack/react-query';
+import { onlineManager } from '@tanstack/react-query';
 import { http, HttpResponse } from 'msw';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MODEL } from '../../src/core/constants.js';
 import type { ImageGenError } from '../../src/core/errors.js';
 import type { GenerateImageInput, ImageTask } from '../../src/core/types.js';
 import { useGenerateImage, type UseGenerateImageOptions } from '../../src/react/use-generate-image.js';
 import { API, createMockApi } from '../mock-api.js';
 import { countAllRequests, server } from '../msw-server.js';
-import { createTestProvider, advance } from '../render.js';
+import { createTestProvider, advance, withFakeClock } from '../render.js';
 
 /** Counts every request that reaches the network, whatever its path. */
 function renderGenerate(options?: UseGenerateImageOptions) {
@@ -32,13 +32,9 @@ function start(
   return outcome;
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  notifyManager.setScheduler(queueMicrotask);
-});
+withFakeClock();
 
 afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
   onlineManager.setOnline(true);
   server.events.removeAllListeners();
 });

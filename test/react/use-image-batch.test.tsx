@@ -1,14 +1,13 @@
 import { act, renderHook } from '@testing-library/react';
-import { defaultScheduler, notifyManager } from '@tanstack/react-query';
 import { delay, http, HttpResponse } from 'msw';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedVariations } from '../../src/core/batch.js';
 import type { GenerateImageInput } from '../../src/core/types.js';
 import { useImageBatch, type ImageBatchItem, type UseImageBatchOptions, type UseImageBatchResult } from '../../src/react/use-image-batch.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
 import { API } from '../mock-api.js';
 import { server } from '../msw-server.js';
-import { createTestProvider, advance } from '../render.js';
+import { createTestProvider, advance, withFakeClock } from '../render.js';
 
 const GENERATE_URL = `${API}/api/v2/image/generate`;
 const TASK_URL = `${API}/api/v2/tasks/:taskId`;
@@ -96,14 +95,7 @@ function start(result: { current: UseImageBatchResult }, inputs: GenerateImageIn
 
 const prompts = (n: number) => Array.from({ length: n }, (_, i) => ({ prompt: `item ${i + 1}` }));
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  notifyManager.setScheduler(queueMicrotask);
-});
-
-afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
-});
+withFakeClock();
 
 describe('useImageBatch: a batch of 20 with one failing POST, one failing task and one 429', () => {
   it('sends each POST once (the 429 once more, after Retry-After), caps submits at 4, and finishes the others', async () => {

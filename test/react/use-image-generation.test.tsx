@@ -1,9 +1,8 @@
 import { act, render, renderHook, screen } from '@testing-library/react';
-import { defaultScheduler, notifyManager } from '@tanstack/react-query';
 import { delay, http, HttpResponse } from 'msw';
 import { StrictMode, useEffect } from 'react';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MODEL } from '../../src/core/constants.js';
 import type { ImageGenError } from '../../src/core/errors.js';
 import type { GenerateImageInput, ImageFetcher, ImageTask } from '../../src/core/types.js';
@@ -15,7 +14,7 @@ import {
 } from '../../src/react/use-image-generation.js';
 import { API, createMockApi } from '../mock-api.js';
 import { countAllRequests, server } from '../msw-server.js';
-import { createTestProvider, advance } from '../render.js';
+import { createTestProvider, advance, withFakeClock } from '../render.js';
 
 type Outcome = { task?: ImageTask; error?: ImageGenError };
 
@@ -67,15 +66,9 @@ function generate(result: { current: UseImageGenerationResult }, input: Generate
 
 const GENERATE_URL = `${API}/api/v2/image/generate`;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  // TanStack Query hands results to React in a setTimeout(0) batch, which a fake clock runs 1 ms
-  // late when scheduled during a tick; a microtask keeps each assertion at the exact time.
-  notifyManager.setScheduler(queueMicrotask);
-});
+withFakeClock();
 
 afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
   server.events.removeAllListeners();
 });
 

@@ -1,13 +1,13 @@
 import { act, renderHook } from '@testing-library/react';
-import { defaultScheduler, focusManager, notifyManager, onlineManager } from '@tanstack/react-query';
+import { focusManager, onlineManager } from '@tanstack/react-query';
 import { http, HttpResponse } from 'msw';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ImageFetcher } from '../../src/core/types.js';
 import { imageGenKeys } from '../../src/react/query-keys.js';
 import { useTaskStatus, type UseTaskStatusOptions } from '../../src/react/use-task-status.js';
 import { API } from '../mock-api.js';
 import { server } from '../msw-server.js';
-import { createTestProvider, advance } from '../render.js';
+import { createTestProvider, advance, withFakeClock } from '../render.js';
 
 const TASK = 'task-1';
 const IMAGE = 'https://cdn.example.com/task-1/0.png';
@@ -44,16 +44,9 @@ function renderStatus(taskId: string | null | undefined, options?: UseTaskStatus
   return { ...hook, ...provider };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  // TanStack Query hands results to React in a setTimeout(0) batch; a fake clock schedules a 0 ms
-  // timer made during a tick 1 ms later, so results would show 1 ms after the response. Delivering
-  // them in a microtask lets each assertion hold at the exact time the request was answered.
-  notifyManager.setScheduler(queueMicrotask);
-});
+withFakeClock();
 
 afterEach(() => {
-  notifyManager.setScheduler(defaultScheduler);
   focusManager.setFocused(undefined);
   onlineManager.setOnline(true);
 });
