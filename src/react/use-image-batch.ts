@@ -6,9 +6,6 @@ import type { ImageGenError } from '../core/errors.js';
 import {
   entryTask,
   persistableInput,
-  readPersisted,
-  serializeRecord,
-  writePersisted,
   type PersistedGeneration,
   type PersistOption,
 } from '../core/persist.js';
@@ -19,8 +16,7 @@ import { clampConcurrency, createSubmitQueue, type SubmitQueue, type SubmitUpdat
 import type { GenerateImageInput, ImageTask } from '../core/types.js';
 import { useImageGenContext } from './provider.js';
 import { useStopOnUnmount } from './use-stop-on-unmount.js';
-import { usePersistTarget } from './use-persist-target.js';
-import { useRestoreEffect } from './use-restore-effect.js';
+import { usePersistedEntries } from './use-persisted-entries.js';
 import { imageGenKeys } from './query-keys.js';
 import { TaskObservers, type ObservedTask, type TaskSnapshot } from './task-observers.js';
 import { restoreTask, seedTask, taskQueryOptions, type TaskQueryOptions, type UseTaskStatusOptions } from './use-task-status.js';
@@ -330,54 +326,49 @@ export function useImageBatch(options: UseImageBatchOptions = {}): UseImageBatch
 
   useStopOnUnmount(stop);
 
-  // Resume after reload: read once after mount, then keep storage in step with the accepted tasks.
-  const target = usePersistTarget(options.persist);
-  const [hydrated, setHydrated] = useState(false);
-  const lastWritten = useRef<string | null>(null);
-  const restoredKey = useRef<string | null>(null);
+  // Resume after reload: the stored tasks come back (running ones polled again), then storage
+  // follows the accepted tasks.
   const completedAt = useRef(new Map<string, number>());
-  useRestoreEffect(() => {
-    if (!target || restoredKey.current === target.key) return;
-    restoredKey.current = target.key;
-    const entries = inFlight.current ? [] : readPersisted(target);
-    if (entries.length > 0) {
-      const id = ++nextId.current;
-      const slots: Slot[] = entries.map((entry) => {
-        const task = entryTask(entry);
-        if (entry.completedAt !== undefined) completedAt.current.set(entry.taskId, entry.completedAt);
-        restoreTask(queryClient, task);
-        return { input: entry.input, phase: 'accepted', accepted: task, startedAt: entry.startedAt };
-      });
-      if (entries.some((e) => e.imageUrl === undefined)) inFlight.current = createInFlight(id);
-      setBatch({ id, slots });
-    }
-    lastWritten.current = serializeRecord(entries);
-    setHydrated(true);
-  }, [target, queryClient]);
-
-  useEffect(() => {
-    if (!target || !hydrated) return;
-    const entries: PersistedGeneration[] = [];
-    items.forEach((item, index) => {
-      const slot = slots?.[index];
-      if (!slot?.accepted || !item.task || (item.status !== 'pending' && item.status !== 'processing' && item.status !== 'completed')) return;
-      const entry: PersistedGeneration = { taskId: item.task.taskId, input: persistableInput(item.input), startedAt: slot.startedAt ?? Date.now() };
-      if (item.status === 'completed' && item.imageUrl) {
-        let at = completedAt.current.get(entry.taskId);
-        if (at === undefined) {
-          at = Date.now();
-          completedAt.current.set(entry.taskId, at);
-        }
-        entry.imageUrl = item.imageUrl;
-        entry.completedAt = at;
+  usePersistedEntries(
+    options.persist,
+    (read) => {
+      // Never over a batch in flight.
+      const entries = inFlight.current ? [] : read();
+      if (entries.length > 0) {
+        const id = ++nextId.current;
+        const slots: Slot[] = entries.map((entry) => {
+          const task = entryTask(entry);
+          if (entry.completedAt !== undefined) completedAt.current.set(entry.taskId, entry.completedAt);
+          restoreTask(queryClient, task);
+          return { input: entry.input, phase: 'accepted', accepted: task, startedAt: entry.startedAt };
+        });
+        if (entries.some((e) => e.imageUrl === undefined)) inFlight.current = createInFlight(id);
+        setBatch({ id, slots });
       }
-      entries.push(entry);
-    });
-    const text = serializeRecord(entries);
-    if (text === lastWritten.current) return;
-    lastWritten.current = text;
-    writePersisted(target, entries);
-  }, [target, hydrated, slots, items]);
+      return entries;
+    },
+    () => {
+      const entries: PersistedGeneration[] = [];
+      items.forEach((item, index) => {
+        const slot = slots?.[index];
+        if (!slot?.accepted || !item.task || (item.status !== 'pending' && item.status !== 'processing' && item.status !== 'completed')) return;
+        const entry: PersistedGeneration = { taskId: item.task.taskId, input: persistableInput(item.input), startedAt: slot.startedAt ?? Date.now() };
+        if (item.status === 'completed' && item.imageUrl) {
+          // The time it was first seen finished, kept so the entry does not change.
+          let at = completedAt.current.get(entry.taskId);
+          if (at === undefined) {
+            at = Date.now();
+            completedAt.current.set(entry.taskId, at);
+          }
+          entry.imageUrl = item.imageUrl;
+          entry.completedAt = at;
+        }
+        entries.push(entry);
+      });
+      return entries;
+    },
+    [slots, items],
+  );
 
   return { items, progress, isBusy, generate, cancel, reset };
 }

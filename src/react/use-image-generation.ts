@@ -7,10 +7,7 @@ import {
   DEFAULT_HISTORY_SIZE,
   entryTask,
   persistableInput,
-  readPersisted,
   removeFromHistory as withoutTask,
-  serializeRecord,
-  writePersisted,
   type PersistedGeneration,
   type PersistOption,
 } from '../core/persist.js';
@@ -21,8 +18,7 @@ import type { GenerateImageInput, ImageTask } from '../core/types.js';
 import { useImageGenContext } from './provider.js';
 import { useStopOnUnmount } from './use-stop-on-unmount.js';
 import { imageGenKeys } from './query-keys.js';
-import { usePersistTarget } from './use-persist-target.js';
-import { useRestoreEffect } from './use-restore-effect.js';
+import { usePersistedEntries } from './use-persisted-entries.js';
 import { restoreTask, seedTask, taskQueryOptions, type TaskQueryOptions, type UseTaskStatusOptions } from './use-task-status.js';
 
 /** Options of `useImageGeneration`. */
@@ -265,56 +261,43 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     [run],
   );
 
-  // Resume after reload: read once on the client after mount (never during render, so server and
-  // client render the same), then keep storage in step with what is running and what finished.
-  const target = usePersistTarget(options.persist);
-  const restoredKey = useRef<string>(undefined);
-  const [hydratedKey, setHydratedKey] = useState<string>();
-  // What storage holds as far as this hook knows. Storage is written only when that changes, so
-  // unreadable content (maybe another app's, under the same key) stays until there is a result to keep.
-  const stored = useRef('');
-  useRestoreEffect(() => {
-    if (!target || restoredKey.current === target.key) return;
-    restoredKey.current = target.key;
-    const entries = readPersisted(target);
-    const done = entries.filter((e) => e.imageUrl);
-    const resumable = entries.find((e) => !e.imageUrl);
-    const kept = done.slice(0, Math.max(0, latest.current.historySize ?? DEFAULT_HISTORY_SIZE));
-    setEarlier(kept);
-    // A running task is resumed, else the latest result is shown; never over a generation in flight.
-    const shown = inFlight.current ? undefined : (resumable ?? done[0]);
-    const resumed = shown === resumable ? resumable : undefined;
-    if (shown) {
-      const restored: Run = { id: ++nextId.current, input: shown.input, startedAt: shown.startedAt, accepted: entryTask(shown) };
-      if (resumed) {
-        inFlight.current = createInFlight(restored);
-      } else {
-        setUnlisted(restored.id);
-        restoreTask(queryClient, restored.accepted!);
-      }
-      setRun(restored);
-    } else if (!inFlight.current) {
-      // A new key (another user, say) with nothing to show: the previous key's result goes, or it
-      // would be listed, and stored, under this one.
-      setRun(null);
-    }
-    stored.current = serializeRecord(resumed ? [resumed, ...kept] : kept);
-    setHydratedKey(target.key);
-  }, [target, queryClient]);
-
   const running = status === 'pending' || status === 'processing';
-  useEffect(() => {
-    if (!target || hydratedKey !== target.key) return;
-    const inProgress = running && run?.accepted && {
-      taskId: run.accepted.taskId,
-      input: persistableInput(run.input),
-      startedAt: run.startedAt,
-    };
-    const entries = inProgress ? [inProgress, ...history] : history;
-    const text = serializeRecord(entries);
-    if (text !== stored.current) writePersisted(target, entries);
-    stored.current = text;
-  }, [target, hydratedKey, running, run, history]);
+
+  // Resume after reload: the stored task in flight is polled again, and the stored results return.
+  usePersistedEntries(
+    options.persist,
+    (read) => {
+      const entries = read();
+      const done = entries.filter((e) => e.imageUrl);
+      const resumable = entries.find((e) => !e.imageUrl);
+      const kept = done.slice(0, Math.max(0, latest.current.historySize ?? DEFAULT_HISTORY_SIZE));
+      setEarlier(kept);
+      // A running task is resumed, else the latest result is shown; never over a generation in flight.
+      const shown = inFlight.current ? undefined : (resumable ?? done[0]);
+      const resumed = shown === resumable ? resumable : undefined;
+      if (shown) {
+        const restored: Run = { id: ++nextId.current, input: shown.input, startedAt: shown.startedAt, accepted: entryTask(shown) };
+        if (resumed) {
+          inFlight.current = createInFlight(restored);
+        } else {
+          setUnlisted(restored.id);
+          restoreTask(queryClient, restored.accepted!);
+        }
+        setRun(restored);
+      } else if (!inFlight.current) {
+        // A new key (another user, say) with nothing to show: the previous key's result goes, or it
+        // would be listed, and stored, under this one.
+        setRun(null);
+      }
+      return resumed ? [resumed, ...kept] : kept;
+    },
+    () => {
+      if (!running || !run?.accepted) return history;
+      const inProgress = { taskId: run.accepted.taskId, input: persistableInput(run.input), startedAt: run.startedAt };
+      return [inProgress, ...history];
+    },
+    [running, run, history],
+  );
 
   const result: UseImageGenerationResult = {
     status,
