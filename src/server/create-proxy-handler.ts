@@ -44,18 +44,31 @@ function refusal({ kind = 'validation', field, code, message }: Refusal): Respon
 }
 
 /**
+ * The key for this request, or the answer to give when there is none usable. Read per request, not
+ * at creation: a handler made at module scope must load where the key is not set (a `next build` in
+ * CI, an image that gets its secrets at run time). The answer never quotes the key, and the log
+ * line says what to fix.
+ */
+async function readKey(source: ProxyHandlerOptions['apiKey']): Promise<string | Response> {
+  const raw: unknown = typeof source === 'function' ? await source() : source;
+  const key = typeof raw === 'string' ? raw.trim() : '';
+  const problem = !key ? 'no API key is set' : !HEADER_SAFE.test(key) ? 'the API key has spaces or control characters' : '';
+  if (!problem) return key;
+  console.error(`flash-image-react/server: ${problem}; check \`apiKey\` of createProxyHandler.`);
+  return errorResponse(500, 'missing_api_key', 'server_error', 'The image proxy has no usable API key configured.');
+}
+
+/**
  * A Fetch API handler that lets a browser use the vendor's API without ever holding the key. It
  * answers exactly `POST {basePath}/api/v2/image/generate` and `GET {basePath}/api/v2/tasks/{id}`,
  * checks everything the client would have checked (a browser can be bypassed), adds the key, and
- * passes the vendor's answer back. Throws at creation when `apiKey` is missing or blank.
+ * passes the vendor's answer back. The key is read for each request: without one, every request
+ * is answered 500 (`missing_api_key`) and nothing is sent upstream.
  */
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
-  const rawKey: unknown = options?.apiKey;
-  const apiKey = typeof rawKey === 'string' ? rawKey.trim() : '';
   // These messages never quote the key: start-up errors end up in logs and error pages.
   const misconfigured = (message: string) => new TypeError(`createProxyHandler: ${message}`);
-  if (!apiKey) throw misconfigured('`apiKey` is required.');
-  if (!HEADER_SAFE.test(apiKey)) throw misconfigured('`apiKey` has spaces or control characters.');
+  if (!options) throw misconfigured('options are required.');
   const { maxBodyBytes = 1024 * 1024 } = options;
   const upstream = (options.upstream ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   if (!isHttpUrl(upstream)) throw misconfigured('`upstream` must be an http(s) URL.');
@@ -69,17 +82,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const tasksPath = basePath + TASKS_PATH;
   const allowedModels = new Set(options.allowedModels ?? [DEFAULT_MODEL]);
 
-  // Some upstream errors quote the key back. Every string in the body loses it, property names
-  // included: a reviver that returns nothing drops the property it was given, so one whose name
-  // holds the key is set again, redacted, on the object being built (`this`).
-  const redact = (text: string) => text.replaceAll(apiKey, '[redacted]');
-  function redactJson(this: Record<string, unknown>, name: string, value: unknown): unknown {
-    if (typeof value === 'string') value = redact(value);
-    if (!name.includes(apiKey)) return value;
-    this[redact(name)] = value;
-  }
-
-  async function forward(path: string, request: Request, body?: string): Promise<Response> {
+  async function forward(apiKey: string, path: string, request: Request, body?: string): Promise<Response> {
     // Built from scratch, not copied from the client: its cookies, its Authorization and anything
     // else it sent stay here.
     const headers: Record<string, string> = { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' };
@@ -109,6 +112,15 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     // The only upstream header passed on, whatever the status: it tells a client when to try again.
     const retryAfter = response.headers.get('retry-after');
     const passed = retryAfter ? { 'Retry-After': retryAfter } : undefined;
+    // Some upstream errors quote the key back. Every string in the body loses it, property names
+    // included: a reviver that returns nothing drops the property it was given, so one whose name
+    // holds the key is set again, redacted, on the object being built (`this`).
+    const redact = (value: string) => value.replaceAll(apiKey, '[redacted]');
+    function redactJson(this: Record<string, unknown>, name: string, value: unknown): unknown {
+      if (typeof value === 'string') value = redact(value);
+      if (!name.includes(apiKey)) return value;
+      this[redact(name)] = value;
+    }
     let json: unknown;
     try {
       json = JSON.parse(text, redactJson);
@@ -121,7 +133,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     return jsonResponse(status, json, passed);
   }
 
-  async function generate(request: Request): Promise<Response> {
+  async function generate(apiKey: string, request: Request): Promise<Response> {
     const json = await readJsonBody(request, maxBodyBytes);
     if (json instanceof Response) return json;
     // The client's own checks, again: anyone can call this route without the client.
@@ -148,7 +160,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         );
       }
     }
-    return forward(GENERATE_PATH, request, JSON.stringify(toRequestBody(checked)));
+    return forward(apiKey, GENERATE_PATH, request, JSON.stringify(toRequestBody(checked)));
   }
 
   async function route(request: Request): Promise<Response> {
@@ -177,7 +189,9 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     if (options.authorize && (await options.authorize(request)) !== true) {
       return errorResponse(401, 'unauthorized', 'authentication_error', 'Not authorized.');
     }
-    return taskId ? forward(TASKS_PATH + taskId, request) : generate(request);
+    const apiKey = await readKey(options.apiKey);
+    if (apiKey instanceof Response) return apiKey;
+    return taskId ? forward(apiKey, TASKS_PATH + taskId, request) : generate(apiKey, request);
   }
 
   return (request) => route(request).catch(internalError);

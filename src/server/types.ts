@@ -2,8 +2,13 @@ import type { GenerateImageInput } from '../core/types.js';
 
 /** Options of `createProxyHandler`. */
 export interface ProxyHandlerOptions {
-  /** The vendor API key (`sk_…`). Required: creating a handler without one throws. It goes upstream only, never to the client. */
-  apiKey: string;
+  /**
+   * The vendor API key (`sk_…`), or a function that returns it, read for every request (e.g.
+   * `() => process.env.FLASH_IMAGE_API_KEY`). It goes upstream only, never to the client. Without
+   * one, requests are answered 500 (`missing_api_key`) and nothing is sent: creating the handler
+   * never throws for a missing key, so a build without secrets succeeds.
+   */
+  apiKey: string | undefined | (() => string | undefined | Promise<string | undefined>);
   /** The vendor's API origin. Default `https://api.aiclonevoicefree.com`. */
   upstream?: string;
   /** Where the route is mounted, e.g. `'/api/flash-image'`; only `{basePath}/api/v2/…` is answered. Default `''`. */

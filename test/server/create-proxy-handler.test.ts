@@ -63,30 +63,8 @@ function streamedPost(stream: ReadableStream<Uint8Array>, headers: HeadersInit =
 }
 
 describe('creation', () => {
-  it.each([
-    ['missing', undefined],
-    ['empty', ''],
-    ['blank', '   \t'],
-    ['not a string', 42],
-  ])('throws without an API key (%s)', (_name, apiKey) => {
-    expect(() => createProxyHandler({ apiKey } as unknown as ProxyHandlerOptions)).toThrow(/apiKey` is required/);
-  });
-
   it('throws without options at all', () => {
-    expect(() => createProxyHandler(undefined as unknown as ProxyHandlerOptions)).toThrow(/apiKey` is required/);
-  });
-
-  it('refuses a key that cannot be a header value, without quoting it', () => {
-    const apiKey = `${KEY}\n`;
-    expect(() => createProxyHandler({ apiKey: `sk_a b${KEY}` })).toThrow(/spaces or control characters/);
-    let message = '';
-    try {
-      createProxyHandler({ apiKey: `${apiKey}X-Evil: 1` });
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toMatch(/spaces or control characters/);
-    expect(message).not.toContain(KEY);
+    expect(() => createProxyHandler(undefined as unknown as ProxyHandlerOptions)).toThrow(/options are required/);
   });
 
   it('refuses an upstream that is not an http(s) URL and a limit that is not a positive whole number', () => {
@@ -95,6 +73,56 @@ describe('creation', () => {
     for (const maxBodyBytes of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => createProxyHandler({ apiKey: KEY, maxBodyBytes })).toThrow(/maxBodyBytes/);
     }
+  });
+});
+
+describe('the API key, read per request', () => {
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['blank', '   \t'],
+    ['not a string', 42],
+    ['a function returning nothing', () => undefined],
+    ['an async function returning blank', async () => ' '],
+  ])('without a key (%s), creating the handler works and every request is a 500 that sends nothing', async (_name, apiKey) => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { upstream, handler } = setup({ apiKey } as unknown as ProxyHandlerOptions);
+    for (const request of [postJson({ prompt: 'a fox' }), new Request(`${TASKS}task0001`)]) {
+      const res = await read(await handler(request));
+      expect(res.status).toBe(500);
+      expect(res.json.error).toEqual({
+        code: 'missing_api_key',
+        type: 'server_error',
+        message: 'The image proxy has no usable API key configured.',
+      });
+    }
+    expect(upstream).toHaveLength(0);
+    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/no API key is set/));
+  });
+
+  it('refuses a key that cannot be a header value, without quoting it anywhere', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    for (const apiKey of [`sk_a b${KEY}`, `${KEY}\nX-Evil: 1`]) {
+      const { upstream, handler } = setup({ apiKey });
+      const res = await read(await handler(postJson({ prompt: 'a fox' })));
+      expect(res.status).toBe(500);
+      expect(res.json.error?.code).toBe('missing_api_key');
+      expect(upstream).toHaveLength(0);
+    }
+    const logged = errors.mock.calls.flat().join(' ');
+    expect(logged).toMatch(/spaces or control characters/);
+    expect(logged).not.toContain(KEY);
+  });
+
+  it('calls a key function for each request, so a key set after start-up is used', async () => {
+    const env: { key?: string } = {};
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { api, handler } = setup({ apiKey: () => env.key });
+    expect((await handler(postJson({ prompt: 'a fox' }))).status).toBe(500);
+    env.key = KEY;
+    expect((await read(await handler(postJson({ prompt: 'a fox' })))).status).toBe(202);
+    expect(api.posts()).toHaveLength(1);
+    expect(api.posts()[0]!.headers.get('authorization')).toBe(`Bearer ${KEY}`);
   });
 });
 

@@ -7,5 +7,5 @@ const client = require('flash-image-react');
 assert.equal(typeof server.createProxyHandler, 'function');
 assert.equal(typeof server.toNodeHandler, 'function');
 assert.equal(typeof client.useImageGeneration, 'function');
-assert.throws(() => server.createProxyHandler({ apiKey: ' ' }), TypeError);
+assert.throws(() => server.createProxyHandler({ apiKey: 'sk_x', upstream: 'ftp://example.com' }), TypeError);
 console.log(`flash-image-react and flash-image-react/server from CommonJS (require) on Node ${process.versions.node}`);

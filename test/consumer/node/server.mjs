@@ -49,5 +49,14 @@ try {
   server.close();
 }
 
-assert.throws(() => createProxyHandler({ apiKey: '' }), TypeError);
+// A handler made where the key is not set (a build without secrets) loads, and answers 500 per request.
+const errors = [];
+const logError = console.error;
+console.error = (...args) => errors.push(args.join(' '));
+const keyless = createProxyHandler({ apiKey: () => process.env.NOT_SET_IN_THIS_TEST });
+const refused = await keyless(new Request('http://app.test/api/v2/tasks/task_1'));
+console.error = logError;
+assert.equal(refused.status, 500);
+assert.equal((await refused.json()).error.code, 'missing_api_key');
+assert.equal(errors.length, 1);
 console.log(`flash-image-react/server from ESM: proxied ${upstreamCalls.length} requests (fetch handler and node:http)`);

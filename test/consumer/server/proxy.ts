@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { createProxyHandler, toNodeHandler, type ProxyHandler, type ProxyHandlerOptions } from 'flash-image-react/server';
 
 const options: ProxyHandlerOptions = {
-  apiKey: process.env.FLASH_IMAGE_API_KEY ?? 'sk_missing',
+  apiKey: () => process.env.FLASH_IMAGE_API_KEY,
   basePath: '/api/flash-image',
   authorize: (request) => request.headers.get('x-session') !== null,
   transformInput: (input) => ({ ...input, size: input.size ?? '1:1' }),
