@@ -82,6 +82,8 @@ function formValues({ prompt = '', size = '1:1', seed, imageUrls = [] }: ImageGe
   return { prompt, size, seed: String(seed ?? ''), imageUrls };
 }
 
+const hidden = { visibility: 'hidden' } as const;
+
 const aspect = (size: ImageSize) => ({ aspectRatio: size.replace(':', ' / ') });
 
 function button(label: string, props: ButtonHTMLAttributes<HTMLButtonElement> & { ref?: Ref<HTMLButtonElement> }) {
@@ -117,15 +119,18 @@ export function ImageGenerator({
   const generation = useImageGeneration({ intervalMs: pollIntervalMs, timeoutMs, persist, historySize, onComplete, onError });
   const { status, imageUrl, error, isBusy, input, history } = generation;
   // Ticks once a second while busy and stops with the generation, so a finished one keeps its time
-  // ("took 12 s") through later renders; whole seconds since the generation started.
-  const [now, setNow] = useState(Date.now);
+  // ("took 12 s") through later renders; whole seconds since the generation started. The clock is
+  // read only in this effect, never while rendering: the server's render and the first client
+  // render must match, and Next.js prerenders (`cacheComponents`) refuse a clock read.
+  const [now, setNow] = useState<number>();
   useEffect(() => {
     if (!isBusy) return;
     setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [isBusy]);
-  const elapsedSeconds = generation.startedAt === undefined ? 0 : Math.max(0, Math.floor((now - generation.startedAt) / 1000));
+  const { startedAt } = generation;
+  const elapsedSeconds = startedAt === undefined || now === undefined ? 0 : Math.max(0, Math.floor((now - startedAt) / 1000));
 
   const [values, setValues] = useState(() => formValues(defaultValues));
   const { prompt, size, seed, imageUrls } = values;
@@ -165,6 +170,13 @@ export function ImageGenerator({
   }, [status]);
 
   const shownSize = input?.size ?? size;
+  // Once a generation has started, Cancel, its note and the result's actions keep their place and
+  // are only hidden (and left out of the accessibility tree) while they do not apply: nothing above
+  // or below the result frame moves when the image lands, which counts as layout shift (the Cancel
+  // appearing at the click does not: shifts right after an input are expected). Inline styles, so
+  // the layout holds without styles.css too.
+  const started = status !== 'idle';
+  const shownWhileBusy = isBusy ? undefined : hidden;
   const shownImage = status === 'completed' && isSafeImageSrc(imageUrl) ? imageUrl : undefined;
 
   return (
@@ -257,7 +269,7 @@ export function ImageGenerator({
         <button type="submit" className="fir-button fir-button--primary" disabled={blank || isBusy}>
           {labels.generate}
         </button>
-        {isBusy && button(labels.cancel, { onClick: generation.cancel, 'aria-describedby': `${id}-cancel-note` })}
+        {started && button(labels.cancel, { onClick: generation.cancel, 'aria-describedby': `${id}-cancel-note`, style: shownWhileBusy })}
       </div>
 
       {/* The counter beside the status ticks every second on screen; the status region itself says
@@ -265,16 +277,14 @@ export function ImageGenerator({
       <div className="fir-status-row">
         <div className="fir-status" role="status" aria-live="polite">
           {status === 'idle' || status === 'failed' ? '' : labels[status]}
-          {isBusy && <span className="fir-visually-hidden"> {labels.elapsed(elapsedSeconds - (elapsedSeconds % ANNOUNCE_EVERY_S))}</span>}
+          <span className="fir-visually-hidden">{isBusy && ` ${labels.elapsed(elapsedSeconds - (elapsedSeconds % ANNOUNCE_EVERY_S))}`}</span>
         </div>
-        {isBusy && (
-          <span className="fir-status__elapsed" aria-hidden="true">
-            {labels.elapsed(elapsedSeconds)}
-          </span>
-        )}
+        <span className="fir-status__elapsed" aria-hidden="true">
+          {isBusy && labels.elapsed(elapsedSeconds)}
+        </span>
       </div>
-      {isBusy && (
-        <p className="fir-hint" id={`${id}-cancel-note`}>
+      {started && (
+        <p className="fir-hint" id={`${id}-cancel-note`} style={shownWhileBusy}>
           {labels.cancelNote}
         </p>
       )}
@@ -299,15 +309,15 @@ export function ImageGenerator({
               status === 'idle' && <p className="fir-frame__empty">{labels.emptyResult}</p>
             )}
           </div>
-          {shownImage && (
-            <div className="fir-result__actions">
+          {started && (
+            <div className="fir-result__actions" style={shownImage ? undefined : hidden}>
               <a className="fir-button fir-button--secondary" href={shownImage} download>
                 {labels.download}
               </a>
               <a className="fir-button fir-button--secondary" href={shownImage} target="_blank" rel="noopener noreferrer">
                 {labels.open}
               </a>
-              {button(labels.useAsReference, { disabled: !canAdd(imageUrl), onClick: useAsReference })}
+              {button(labels.useAsReference, { disabled: !shownImage || !canAdd(imageUrl), onClick: useAsReference })}
               {button(labels.regenerate, { onClick: regenerate })}
             </div>
           )}

@@ -233,21 +233,21 @@ export function useImageGeneration(options: UseImageGenerationOptions = {}): Use
     if (inFlight.current) reset();
   }, [reset]);
 
-  // When the current generation was first seen finished: kept, so its history entry does not change.
-  const finishedAt = useRef<{ id: number; at: number }>(undefined);
   const finished = status === 'completed' && run?.id !== unlisted ? current : undefined;
   const history = useMemo(() => {
     if (!run || !finished?.imageUrl) return earlier;
-    if (finishedAt.current?.id !== run.id) finishedAt.current = { id: run.id, at: Date.now() };
+    // When the cache received the finished task: recorded by TanStack Query when the answer came,
+    // so rendering reads no clock (server and client renders stay the same).
+    const completedAt = queryClient.getQueryState(imageGenKeys.task(finished.taskId))?.dataUpdatedAt || run.startedAt;
     const entry: PersistedGeneration = {
       taskId: finished.taskId,
       input: persistableInput(run.input),
       startedAt: run.startedAt,
       imageUrl: finished.imageUrl,
-      completedAt: finishedAt.current.at,
+      completedAt,
     };
     return addToHistory(earlier, entry, options.historySize);
-  }, [earlier, run, finished, options.historySize]);
+  }, [earlier, run, finished, options.historySize, queryClient]);
   latestHistory.current = history;
 
   const removeFromHistory = useCallback(

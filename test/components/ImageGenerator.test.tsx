@@ -346,6 +346,29 @@ describe('ImageGenerator: while waiting', () => {
     expect(onComplete).not.toHaveBeenCalled();
   });
 
+  // A shift counts as layout shift unless it follows an input at once: the Cancel appearing at the
+  // click does not count, anything that appears or disappears when the image lands does.
+  it('keeps every element around the result frame in place when the image lands', async () => {
+    useMockApi({ processingAfterMs: 20, completeAfterMs: 200 });
+    const { user, container } = renderGenerator({ defaultValues: { prompt: 'a harbour' } });
+    const frame = () => container.querySelector('.fir-frame')!;
+    // Every element outside the frame, in document order, with whether it takes part in layout.
+    const layout = () =>
+      [...container.querySelectorAll('*')]
+        .filter((element) => !frame().contains(element))
+        .map((element) => `${element.tagName.toLowerCase()}.${element.className}${getComputedStyle(element).display === 'none' ? ' (none)' : ''}`);
+    await user.click(generateButton());
+    await waitFor(() => expect(statusRegion()).toHaveTextContent('Generating…'), WAIT);
+    const busy = layout();
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeVisible();
+    await waitFor(() => expect(screen.getByRole('img', { name: 'a harbour' })).toBeInTheDocument(), WAIT);
+    expect(layout()).toEqual(busy);
+    // Kept in place, but hidden from sight and from assistive technology.
+    expect(screen.queryByRole('button', { name: 'Cancel' })).not.toBeInTheDocument();
+    expect(screen.getByText(/may still finish and use credits/)).not.toBeVisible();
+    expect(screen.getByRole('link', { name: 'Download' })).toBeVisible();
+  });
+
   it('Cancel while the POST is in flight: no task is polled', async () => {
     const api = useMockApi();
     const gate = deferred<void>();

@@ -1,9 +1,14 @@
 // @vitest-environment node
 import { renderToString } from 'react-dom/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ImageGenerator } from '../../src/components/ImageGenerator.js';
 import { ReferencePicker } from '../../src/components/ReferencePicker.js';
+import { useGenerateImage } from '../../src/react/use-generate-image.js';
+import { useImageBatch } from '../../src/react/use-image-batch.js';
+import { useImageGeneration } from '../../src/react/use-image-generation.js';
+import { useTaskStatus } from '../../src/react/use-task-status.js';
 import { createTestProvider } from '../render.js';
+import { memoryStorage } from '../memory-storage.js';
 
 const A = 'https://images.example.com/a.png';
 
@@ -47,5 +52,40 @@ describe('server rendering (no DOM)', () => {
     expect(html).toContain('1 / 3');
     expect(html).toContain('Image URL');
     expect(html).toContain('type="file"');
+  });
+
+  // Next.js prerenders client components (`cacheComponents`, its default template) and refuses a
+  // clock or random read while rendering; and whatever the server read, the first client render
+  // must read the same, or hydration fails. So rendering reads none of them, nor storage.
+  it('renders every component and hook without reading the clock, random numbers or storage', () => {
+    const reads: string[] = [];
+    vi.spyOn(Date, 'now').mockImplementation(() => {
+      reads.push('Date.now');
+      return 0;
+    });
+    vi.spyOn(Math, 'random').mockImplementation(() => {
+      reads.push('Math.random');
+      return 0;
+    });
+    const { storage } = memoryStorage();
+    const getItem = vi.spyOn(storage, 'getItem');
+    function Hooks() {
+      useImageGeneration({ persist: { key: 'one', storage } });
+      useImageBatch({ persist: { key: 'many', storage } });
+      useGenerateImage();
+      useTaskStatus('task_1');
+      return null;
+    }
+    const { Wrapper } = createTestProvider();
+    const html = renderToString(
+      <Wrapper>
+        <ImageGenerator persist={{ key: 'gen', storage }} uploadFile={async () => A} defaultValues={{ prompt: 'a fox' }} />
+        <ReferencePicker defaultValue={[A]} uploadFile={async () => A} />
+        <Hooks />
+      </Wrapper>,
+    );
+    expect(html).toContain('data-status="idle"');
+    expect(reads).toEqual([]);
+    expect(getItem).not.toHaveBeenCalled();
   });
 });

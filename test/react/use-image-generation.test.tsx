@@ -130,6 +130,42 @@ describe('useImageGeneration: the full flow', () => {
     expect(api.polls()).toHaveLength(3);
   });
 
+  it('reads no clock while rendering, from idle to a finished result in the history', async () => {
+    const api = createMockApi();
+    server.use(...api.handlers);
+    const provider = createTestProvider();
+    let rendering = false;
+    const readsWhileRendering: number[] = [];
+    const now = Date.now;
+    vi.spyOn(Date, 'now').mockImplementation(() => {
+      const value = now();
+      // This library's reads only: TanStack Query reads the clock while rendering a query that
+      // has data (to tell whether it is stale); that is not ours to change.
+      const caller = new Error().stack?.split('\n').find((line) => !/@vitest\/spy|\.test\.tsx|^Error/.test(line));
+      if (rendering && caller?.includes('/src/')) readsWhileRendering.push(value);
+      return value;
+    });
+    const { result } = renderHook(
+      () => {
+        rendering = true;
+        const value = useImageGeneration({ intervalMs: 1000 });
+        rendering = false;
+        return value;
+      },
+      { wrapper: provider.Wrapper },
+    );
+    const start = Date.now();
+    generate(result, { prompt: 'a lighthouse' });
+    await advance(0);
+    await advance(3000);
+    expect(result.current.status).toBe('completed');
+    // The finished result's time is when its answer arrived, as the cache recorded it.
+    expect(result.current.history).toEqual([
+      expect.objectContaining({ taskId: 'task0001', startedAt: start, completedAt: start + 3000 }),
+    ]);
+    expect(readsWhileRendering).toEqual([]);
+  });
+
   it('shares its poll with a useTaskStatus of the same task mounted later: one request per interval', async () => {
     const api = createMockApi();
     server.use(...api.handlers);
