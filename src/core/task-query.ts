@@ -93,18 +93,24 @@ export function taskQueryOptions(taskId: string | null | undefined, config: Task
   // The latest read's deadline and poll interval, for `retryDelay`, which is not given the query.
   let deadline = Infinity;
   let interval = DEFAULT_INTERVAL_MS;
+  // The task's cache entry: looked up once, checked to be still in the cache on each read.
+  let known: TaskQuery | undefined;
   return {
     queryKey: imageGenKeys.task(taskId ?? '') as TaskQueryKey,
     queryFn: taskId
       ? async ({ client, queryKey }) => {
-          const query = findTaskQuery(client, queryKey)!;
+          if (!known || client.getQueryCache().get<ImageTask, ImageGenError, ImageTask, TaskQueryKey>(known.queryHash) !== known) {
+            known = findTaskQuery(client, queryKey);
+          }
+          const query = known!;
           deadline = pollStart(query) + timeoutMs;
           interval = wait(query);
           const late = (task = query.state.data) => timeoutError(timeoutMs, task ?? { taskId, status: 'pending', raw: null });
           const left = deadline - Date.now();
-          if (left < 0) throw late();
+          // A retry never reads at or past the deadline; the poll scheduled on it (the last) does.
+          if (left < 0 || (left === 0 && query.state.fetchFailureCount > 0)) throw late();
           // Browsers' fetch has no timeout of its own: a read still out at the deadline is aborted
-          // then. The read made on the deadline itself (the last) gets one interval to answer.
+          // then. The read made on the deadline itself gets one interval to answer.
           const controller = new AbortController();
           // (A delay over 2^31 - 1 ms would fire at once.)
           const timer = setTimeout(() => controller.abort(), Math.min(left || interval, 2 ** 31 - 1));

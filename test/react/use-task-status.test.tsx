@@ -1,6 +1,6 @@
 import { act, renderHook } from '@testing-library/react';
 import { focusManager, onlineManager } from '@tanstack/react-query';
-import { http, HttpResponse } from 'msw';
+import { delay, http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ImageFetcher } from '../../src/core/types.js';
 import { imageGenKeys } from '../../src/core/query-keys.js';
@@ -321,6 +321,43 @@ describe('useTaskStatus: errors', () => {
 
     await advance(60_000);
     expect(seen).toHaveLength(4);
+  });
+
+  // Browsers' fetch has no timeout of its own, and a server may ask to wait for minutes.
+  it('times out on time when a read never answers: the read is aborted, the error comes within one interval', async () => {
+    const signals: AbortSignal[] = [];
+    server.use(
+      http.get(`${API}/api/v2/tasks/:taskId`, async ({ request }) => {
+        signals.push(request.signal);
+        await delay('infinite');
+        return HttpResponse.json({});
+      }),
+    );
+    const { result } = renderStatus(TASK, { intervalMs: 500, timeoutMs: 1000 });
+    await advance(0);
+    expect(signals).toHaveLength(1);
+    await advance(999);
+    expect(result.current.status).toBe('pending');
+    expect(signals[0]!.aborted).toBe(false);
+    await advance(1);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(result.current.error).toMatchObject({ kind: 'timeout', retryable: false });
+    await advance(60_000);
+    expect(signals).toHaveLength(1);
+  });
+
+  it('times out on time when a 429 asks to wait past the deadline: the retry never waits beyond it', async () => {
+    const seen = serveTask(() => HttpResponse.json({ error: { message: 'Slow down' } }, { status: 429, headers: { 'Retry-After': '300' } }));
+    const { result } = renderStatus(TASK, { intervalMs: 500, timeoutMs: 1000 });
+    await advance(0);
+    expect(seen).toHaveLength(1);
+    expect(result.current.failureReason).toMatchObject({ kind: 'rate_limited', retryAfterMs: 300_000 });
+    await advance(999);
+    expect(result.current.status).toBe('pending');
+    await advance(1);
+    expect(result.current.error).toMatchObject({ kind: 'timeout' });
+    await advance(600_000);
+    expect(seen).toHaveLength(1);
   });
 
   it('does not time out a task that finishes on the deadline', async () => {
