@@ -1,0 +1,45 @@
+import { errorResponse } from './json-response.js';
+import type { BudgetLimiter } from './types.js';
+
+/** One point to take: from which limiter, under which key, and the refusal code when none is left. */
+export type Charge = [limiter: BudgetLimiter | undefined, key: string, code: string, message: string];
+
+/** Gives back the points of charges that were taken. A failing store is logged: the points stay spent. */
+export async function refund(charges: readonly Charge[]): Promise<void> {
+  await Promise.all(
+    charges.map(([limiter, key]) =>
+      limiter?.reward(key, 1).catch((error: unknown) => console.error('flash-image-react/server: could not give back a budget point:', error)),
+    ),
+  );
+}
+
+/**
+ * Takes a point for each charge in turn. Answers with the list taken (for a refund later), or with
+ * the refusal: 429 with `Retry-After` when a budget is spent, 503 when a limiter fails (its store
+ * is down). Either way, points already taken are given back, so a limiter's count stays the
+ * number of requests let through (less those given back).
+ */
+export async function charge(charges: readonly Charge[]): Promise<Charge[] | Response> {
+  const taken: Charge[] = [];
+  for (const item of charges) {
+    const [limiter, key, code, message] = item;
+    if (!limiter) continue;
+    try {
+      await limiter.consume(key, 1);
+      taken.push(item);
+    } catch (reason) {
+      const wait = (reason as { msBeforeNext?: unknown } | null)?.msBeforeNext;
+      if (reason instanceof Error || typeof wait !== 'number') {
+        await refund(taken);
+        // Fails closed: a paid request that cannot be counted is not sent.
+        console.error('flash-image-react/server: a budget limiter failed, so the request was refused:', reason);
+        return errorResponse(503, 'budget_unavailable', 'server_error', 'The request could not be checked against its budget. Try again later.');
+      }
+      // A refused attempt still counted (rate-limiter-flexible counts past the limit): undone too,
+      // or points given back later for refused generations would only pay off the excess.
+      await refund([...taken, item]);
+      return errorResponse(429, code, 'rate_limit', message, { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000) || 0)) });
+    }
+  }
+  return taken;
+}
