@@ -1,6 +1,18 @@
 import { errorResponse } from './json-response.js';
 import type { BudgetLimiter } from './types.js';
 
+/** How long a limiter may take to answer before it counts as failed: a store that hangs must not hold requests. */
+export const LIMITER_TIMEOUT_MS = 5000;
+
+/** A limiter's answer, or a rejection once `LIMITER_TIMEOUT_MS` has passed. */
+function inTime(call: Promise<unknown>): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(reject, LIMITER_TIMEOUT_MS, new Error(`the limiter did not answer within ${LIMITER_TIMEOUT_MS} ms`));
+  });
+  return Promise.race([call, late]).finally(() => clearTimeout(timer));
+}
+
 /** One point to take: from which limiter, under which key, and the refusal code when none is left. */
 export type Charge = [limiter: BudgetLimiter | undefined, key: string, code: string, message: string];
 
@@ -8,16 +20,16 @@ export type Charge = [limiter: BudgetLimiter | undefined, key: string, code: str
 export async function refund(charges: readonly Charge[]): Promise<void> {
   await Promise.all(
     charges.map(([limiter, key]) =>
-      limiter?.reward(key, 1).catch((error: unknown) => console.error('flash-image-react/server: could not give back a budget point:', error)),
+      limiter && inTime(limiter.reward(key, 1)).catch((error: unknown) => console.error('flash-image-react/server: could not give back a budget point:', error)),
     ),
   );
 }
 
 /**
  * Takes a point for each charge in turn. Answers with the list taken (for a refund later), or with
- * the refusal: 429 with `Retry-After` when a budget is spent, 503 when a limiter fails (its store
- * is down). Either way, points already taken are given back, so a limiter's count stays the
- * number of requests let through (less those given back).
+ * the refusal: 429 with `Retry-After` when a budget is spent, 503 when a limiter fails or does not
+ * answer in time (its store is down). Either way, points already taken are given back, so a
+ * limiter's count stays the number of requests let through (less those given back).
  */
 export async function charge(charges: readonly Charge[]): Promise<Charge[] | Response> {
   const taken: Charge[] = [];
@@ -25,7 +37,7 @@ export async function charge(charges: readonly Charge[]): Promise<Charge[] | Res
     const [limiter, key, code, message] = item;
     if (!limiter) continue;
     try {
-      await limiter.consume(key, 1);
+      await inTime(limiter.consume(key, 1));
       taken.push(item);
     } catch (reason) {
       const wait = (reason as { msBeforeNext?: unknown } | null)?.msBeforeNext;

@@ -278,6 +278,22 @@ describe('a limiter that fails', () => {
     expect(log.mock.calls.flat().join(' ')).toContain('ECONNREFUSED');
   });
 
+  it('fails closed when a limiter does not answer: 503 after 5 s, not a request held for ever', async () => {
+    vi.useFakeTimers();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const hanging: BudgetLimiter = { consume: () => new Promise(() => undefined), reward: async () => undefined };
+    const { upstream, generate } = setup({ budgets: { generations: hanging } });
+    let answered: Response | undefined;
+    void generate('ann').then((res) => (answered = res));
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(answered).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(answered?.status).toBe(503);
+    expect((await read(answered!)).json.error?.code).toBe('budget_unavailable');
+    expect(log.mock.calls.flat().join(' ')).toMatch(/did not answer within 5000 ms/);
+    expect(upstream).toHaveLength(0);
+  });
+
   it('gives the identity its point back when the account limiter fails', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const generations = new RateLimiterMemory({ points: 1, duration: DAY });
