@@ -31,8 +31,11 @@ export interface UpstreamDouble {
   close(): Promise<void>;
 }
 
-/** Starts a node:http server that calls `answer` once a request's body has arrived. */
-export async function startUpstream(answer: (exchange: UpstreamExchange) => void): Promise<UpstreamDouble> {
+/**
+ * Starts a node:http server that calls `answer` once a request's body has arrived. With `record:
+ * false` it keeps no exchange once answered (a soak must not measure the double's own memory).
+ */
+export async function startUpstream(answer: (exchange: UpstreamExchange) => void, { record = true } = {}): Promise<UpstreamDouble> {
   const exchanges: UpstreamExchange[] = [];
   const sockets = new Set<Socket>();
   let inFlight = 0;
@@ -44,7 +47,7 @@ export async function startUpstream(answer: (exchange: UpstreamExchange) => void
     let body = '';
     for await (const chunk of req) body += String(chunk);
     const exchange = { req, res, body, socketClosed };
-    exchanges.push(exchange);
+    if (record) exchanges.push(exchange);
     answer(exchange);
   });
   server.on('connection', (socket) => {
