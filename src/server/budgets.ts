@@ -8,7 +8,7 @@ export const LIMITER_TIMEOUT_MS = 5000;
 function inTime(call: Promise<unknown>): Promise<unknown> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(reject, LIMITER_TIMEOUT_MS, new Error(`the limiter did not answer within ${LIMITER_TIMEOUT_MS} ms`));
+    timer = setTimeout(reject, LIMITER_TIMEOUT_MS, new Error(`no answer in ${LIMITER_TIMEOUT_MS} ms`));
   });
   return Promise.race([call, late]).finally(() => clearTimeout(timer));
 }
@@ -20,7 +20,7 @@ export type Charge = [limiter: BudgetLimiter | undefined, key: string, code: str
 export async function refund(charges: readonly Charge[]): Promise<void> {
   await Promise.all(
     charges.map(([limiter, key]) =>
-      limiter && inTime(limiter.reward(key, 1)).catch((error: unknown) => console.error('flash-image-react/server: could not give back a budget point:', error)),
+      limiter && inTime(limiter.reward(key, 1)).catch((error: unknown) => console.error('flash-image-react/server: budget reward failed:', error)),
     ),
   );
 }
@@ -44,8 +44,8 @@ export async function charge(charges: readonly Charge[]): Promise<Charge[] | Res
       if (reason instanceof Error || typeof wait !== 'number') {
         await refund(taken);
         // Fails closed: a paid request that cannot be counted is not sent.
-        console.error('flash-image-react/server: a budget limiter failed, so the request was refused:', reason);
-        return errorResponse(503, 'budget_unavailable', 'server_error', 'The request could not be checked against its budget. Try again later.');
+        console.error('flash-image-react/server: budget limiter failed, request refused:', reason);
+        return errorResponse(503, 'budget_unavailable', 'server_error', 'Budget check failed. Try again later.');
       }
       // A refused attempt still counted (rate-limiter-flexible counts past the limit): undone too,
       // or points given back later for refused generations would only pay off the excess.

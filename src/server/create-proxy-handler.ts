@@ -4,7 +4,7 @@ import type { GenerateImageField, ImageGenErrorKind } from '../core/types.js';
 import { WIRE_NAMES, checkGenerateInput, fromRequestBody, isHttpUrl, toRequestBody } from '../core/validation.js';
 import { charge, refund } from './budgets.js';
 import { errorResponse, internalError } from './json-response.js';
-import { hasUnsafePath } from './raw-path.js';
+import { pathRefusal } from './raw-path.js';
 import { readJsonBody } from './read-body.js';
 import { signTaskId, verifyTaskId } from './task-ids.js';
 import type { BudgetLimiter, ProxyHandler, ProxyHandlerOptions } from './types.js';
@@ -65,9 +65,13 @@ async function readSecret(source: ProxyHandlerOptions['apiKey'], name: 'apiKey' 
     : '';
   if (!problem) return value;
   console.error(`flash-image-react/server: ${problem}; check \`${name}\` of createProxyHandler.`);
-  return name === 'apiKey' ?
-      errorResponse(500, 'missing_api_key', 'server_error', 'The image proxy has no usable API key configured.')
-    : errorResponse(500, 'missing_owner_secret', 'server_error', 'The image proxy has no usable owner secret configured.');
+  const key = name === 'apiKey';
+  return errorResponse(
+    500,
+    key ? 'missing_api_key' : 'missing_owner_secret',
+    'server_error',
+    `The image proxy has no usable ${key ? 'API key' : 'owner secret'} configured.`,
+  );
 }
 
 /** What `identify` or `owner` says about a request: a non-empty string, or the 401 to answer. */
@@ -109,7 +113,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   // A misspelt or malformed budget would silently leave spending open: refused at start-up.
   for (const [name, limiter] of Object.entries(budgets) as [string, Partial<BudgetLimiter> | undefined][]) {
     if (!BUDGETS.includes(name) || (limiter && (typeof limiter.consume !== 'function' || typeof limiter.reward !== 'function'))) {
-      throw misconfigured(`\`budgets.${name}\` is not one of ${BUDGETS.join(', ')} with consume() and reward().`);
+      throw misconfigured(`\`budgets.${name}\` is not a known budget with consume() and reward().`);
     }
   }
   if ((budgets.generations || budgets.reads) && !identify) throw misconfigured('per-identity budgets need `identify`.');
@@ -140,13 +144,10 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     return json;
   };
 
-  async function generate(apiKey: string, request: Request): Promise<Response> {
-    // Who asks and who will own the task are settled before the body is read: a client that
-    // cannot be named gets no say in what this server reads.
-    const identity = budgets.generations ? await whoIs(identify, request) : '';
-    if (identity instanceof Response) return identity;
-    const owned = await ownership(request);
-    if (owned instanceof Response) return owned;
+  /** Who asks (for the budgets) and who owns the task, as settled by `route`. */
+  type Parties = [identity: string, owned: [owner: string, secret: string] | undefined];
+
+  async function generate(apiKey: string, request: Request, [identity, owned]: Parties): Promise<Response> {
     const json = await readJsonBody(request, maxBodyBytes);
     if (json instanceof Response) return json;
     // The client's own checks, again: anyone can call this route without the client.
@@ -176,8 +177,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     // Last, so that a request refused for anything else costs no budget. The identity's own budget
     // first: one client spending theirs does not eat into the account's.
     const taken = await charge([
-      [budgets.generations, `generate:${identity}`, 'generation_budget_exceeded', 'The image budget for this user is spent. Try again later.'],
-      [budgets.account, 'account', 'account_budget_exceeded', 'The image budget of this service is spent. Try again later.'],
+      [budgets.generations, `generate:${identity}`, 'generation_budget_exceeded', 'Your image budget is spent. Try again later.'],
+      [budgets.account, 'account', 'account_budget_exceeded', 'The service’s image budget is spent. Try again later.'],
     ]);
     if (taken instanceof Response) return taken;
     const body = JSON.stringify(toRequestBody(checked));
@@ -189,11 +190,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     return response;
   }
 
-  async function read(apiKey: string, request: Request, taskId: string): Promise<Response> {
-    const identity = budgets.reads ? await whoIs(identify, request) : '';
-    if (identity instanceof Response) return identity;
-    const owned = await ownership(request);
-    if (owned instanceof Response) return owned;
+  async function read(apiKey: string, request: Request, [identity, owned]: Parties, taskId: string): Promise<Response> {
     // Before the owner check: probing for ids costs reads like polling does.
     const taken = await charge([[budgets.reads, `read:${identity}`, 'read_budget_exceeded', 'Too many task reads. Slow down.']]);
     if (taken instanceof Response) return taken;
@@ -210,9 +207,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   async function route(request: Request): Promise<Response> {
     // Checked on the URL as the runtime gave it, before parsing resolves what it refuses (a
     // runtime that parsed it already has resolved them; `toNodeHandler` checks the raw target).
-    if (hasUnsafePath(request.url)) {
-      return errorResponse(400, 'invalid_path', 'invalid_request', 'The path has a dot segment or a backslash.');
-    }
+    const unsafe = pathRefusal(request.url);
+    if (unsafe) return unsafe;
     const { pathname } = new URL(request.url);
     const isRead = pathname !== generatePath;
     let taskId = '';
@@ -242,7 +238,13 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     }
     const apiKey = await readSecret(options.apiKey, 'apiKey');
     if (apiKey instanceof Response) return apiKey;
-    return isRead ? read(apiKey, request, taskId) : generate(apiKey, request);
+    // Who asks and who owns the task are settled before the body is read: a client that cannot be
+    // named gets no say in what this server reads.
+    const identity = (isRead ? budgets.reads : budgets.generations) ? await whoIs(identify, request) : '';
+    if (identity instanceof Response) return identity;
+    const owned = await ownership(request);
+    if (owned instanceof Response) return owned;
+    return isRead ? read(apiKey, request, [identity, owned], taskId) : generate(apiKey, request, [identity, owned]);
   }
 
   return (request) => route(request).catch(internalError);

@@ -4,7 +4,7 @@
 // build (which loads no ambient types) see `node:http`; TypeScript does not copy it into the .d.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorResponse, internalError } from './json-response.js';
-import { hasUnsafePath } from './raw-path.js';
+import { pathRefusal } from './raw-path.js';
 
 /** A Fetch API handler, such as the one `createProxyHandler` returns. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -55,9 +55,8 @@ export function toNodeHandler(handler: FetchHandler): (req: IncomingMessage, res
     const respond = async (): Promise<Response> => {
       // The raw target, before `new URL` resolves dot segments and turns backslashes into slashes:
       // the handler would otherwise route a path that a guard in front of it saw differently.
-      if (hasUnsafePath((req as NodeRequest).originalUrl ?? req.url ?? '')) {
-        return errorResponse(400, 'invalid_path', 'invalid_request', 'The path has a dot segment or a backslash.');
-      }
+      const unsafe = pathRefusal((req as NodeRequest).originalUrl ?? req.url ?? '');
+      if (unsafe) return unsafe;
       let request: Request;
       try {
         request = toRequest(req, abort.signal);

@@ -11,7 +11,7 @@ async function mac(secret: string, taskId: string, owner: string): Promise<strin
   }
   // JSON keeps the two apart: no id and owner pair reads as another pair.
   const signature = await crypto.subtle.sign('HMAC', await cached.key, encoder.encode(JSON.stringify([taskId, owner])));
-  return [...new Uint8Array(signature)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  return Array.from(new Uint8Array(signature), (byte) => (byte + 256).toString(16).slice(1)).join('');
 }
 
 /** The id the client gets: `{vendor id}.{signature}`, URL-safe as it is. */

@@ -21,7 +21,8 @@ export type UpstreamResult = [response: Response, status: number];
  */
 function retryAfter(value: string | null, apiKey: string): Record<string, string> | undefined {
   const text = value?.trim() ?? '';
-  const date = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)/.test(text) ? Date.parse(text) : Number.NaN;
+  // A date starts with its day's name: `Date.parse` alone would read plain numbers as years.
+  const date = /^[a-z]{3}/i.test(text) ? Date.parse(text) : 0;
   const safe = /^\d{1,10}$/.test(text) ? text : date > 0 ? new Date(date).toUTCString() : '';
   if (safe && !text.includes(apiKey)) return { 'Retry-After': safe };
 }
@@ -65,9 +66,9 @@ export async function callUpstream(
     // Read as it arrives and counted as decoded, never `response.text()`: an endless stream or a
     // gzip bomb is cut off at the limit instead of filling memory. Leaving the loop cancels the body.
     for await (const chunk of response.body ?? []) {
-      if ((total += chunk.byteLength) > config.maxResponseBytes) return 'too_large';
-      // A body that ignores the abort (a custom `fetch`) is not read on past the deadline.
-      if (upstream.signal.aborted) return 'aborted';
+      // Past the deadline the outcome is decided already; a body that ignores the abort (a custom
+      // `fetch`) is not read on.
+      if ((total += chunk.byteLength) > config.maxResponseBytes || upstream.signal.aborted) return 'too_large';
       chunks.push(chunk);
     }
     return 'done';
@@ -83,8 +84,8 @@ export async function callUpstream(
   if (outcome !== 'done') {
     abort();
     const answer =
-      outcome === 'timeout' ? errorResponse(504, 'upstream_timeout', 'gateway_timeout', 'The image service did not answer in time.')
-      : outcome === 'too_large' ? errorResponse(502, 'upstream_too_large', 'bad_gateway', 'The image service sent too large an answer.')
+      outcome === 'timeout' ? errorResponse(504, 'upstream_timeout', 'gateway_timeout', 'The image service timed out.')
+      : outcome === 'too_large' ? errorResponse(502, 'upstream_too_large', 'bad_gateway', 'The image service answer is too large.')
       : errorResponse(502, 'upstream_unreachable', 'bad_gateway', 'Could not reach the image service.');
     return [answer, status];
   }

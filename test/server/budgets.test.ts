@@ -290,7 +290,7 @@ describe('a limiter that fails', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(answered?.status).toBe(503);
     expect((await read(answered!)).json.error?.code).toBe('budget_unavailable');
-    expect(log.mock.calls.flat().join(' ')).toMatch(/did not answer within 5000 ms/);
+    expect(log.mock.calls.flat().join(' ')).toMatch(/no answer in 5000 ms/);
     expect(upstream).toHaveLength(0);
   });
 
