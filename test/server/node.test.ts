@@ -186,6 +186,27 @@ describe('refusals over HTTP', () => {
   });
 
   it.each([
+    '/api/v2/tasks/%2e%2e/image/generate',
+    '/api/v2/tasks/%2E%2e/image/generate',
+    '/api/v2/tasks/../image/generate',
+    '/api/v2/tasks/x/%2e%2e/%2e%2e/image/generate',
+    '/api\\v2\\image\\generate',
+    '/api/v2%5cimage/generate',
+  ])('refuses a POST to %s, which the URL parser would route as generate, with nothing billed', async (path) => {
+    const { api, upstream, port } = await setup();
+    const body = '{"prompt":"a fox"}';
+    const res = await rawHttp(
+      port,
+      `POST ${BASE_PATH}${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('"code":"invalid_path"');
+    expect(api.posts()).toHaveLength(0);
+    expect(upstream).toHaveLength(0);
+  });
+
+  it.each([
     // The absolute form of a request target names a host of its own; only the path form is routed.
     `http://127.0.0.1${BASE_PATH}/api/v2/tasks/task0001`,
     `http://evil.example${BASE_PATH}/api/v2/tasks/task0001`,
