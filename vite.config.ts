@@ -22,7 +22,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'jsdom',
           include: ['test/**/*.test.{ts,tsx}'],
-          exclude: ['test/smoke/**', 'test/consumer/**', '**/node_modules/**'],
+          exclude: ['test/smoke/**', 'test/consumer/**', 'test/server/loopback/**', '**/node_modules/**'],
           setupFiles: ['test/setup.ts'],
           restoreMocks: true,
         },
@@ -55,6 +55,20 @@ export default defineConfig({
             instances: [{ browser: 'chromium' }],
             screenshotFailures: false,
           },
+        },
+      },
+      {
+        // The proxy against real parts: upstream doubles on loopback ports, a real redis-server, a
+        // soak. No msw (it would sit between the proxy and the sockets these tests watch), and
+        // `--expose-gc` so the soak can measure the heap after a full collection.
+        test: {
+          name: 'server',
+          environment: 'node',
+          include: ['test/server/loopback/**/*.test.ts'],
+          pool: 'forks',
+          execArgv: ['--expose-gc'],
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
         },
       },
       {

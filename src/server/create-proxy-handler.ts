@@ -2,9 +2,13 @@ import { DEFAULT_BASE_URL, DEFAULT_MODEL, GENERATE_PATH, TASKS_PATH } from '../c
 import { isImageGenError } from '../core/errors.js';
 import type { GenerateImageField, ImageGenErrorKind } from '../core/types.js';
 import { WIRE_NAMES, checkGenerateInput, fromRequestBody, isHttpUrl, toRequestBody } from '../core/validation.js';
-import { errorResponse, internalError, jsonResponse } from './json-response.js';
+import { charge, refund } from './budgets.js';
+import { errorResponse, internalError } from './json-response.js';
+import { pathRefusal } from './raw-path.js';
 import { readJsonBody } from './read-body.js';
-import type { ProxyHandler, ProxyHandlerOptions } from './types.js';
+import { signTaskId, verifyTaskId } from './task-ids.js';
+import type { BudgetLimiter, ProxyHandler, ProxyHandlerOptions } from './types.js';
+import { callUpstream, type UpstreamConfig } from './upstream.js';
 
 // Visible ASCII only. A key with a space, newline or other control character cannot go in a header
 // and would fail every request; refusing it at start-up puts the error where the mistake is made.
@@ -44,37 +48,76 @@ function refusal({ kind = 'validation', field, code, message }: Refusal): Respon
 }
 
 /**
- * The key for this request, or the answer to give when there is none usable. Read per request, not
- * at creation: a handler made at module scope must load where the key is not set (a `next build` in
- * CI, an image that gets its secrets at run time). The answer never quotes the key, and the log
- * line says what to fix.
+ * A secret for this request (the API key, the owner secret), or the answer to give when there is
+ * none usable. Read per request, not at creation: a handler made at module scope must load where
+ * secrets are not set (a `next build` in CI, an image that gets its secrets at run time). The
+ * answer never quotes the secret, and the log line says what to fix.
  */
-async function readKey(source: ProxyHandlerOptions['apiKey']): Promise<string | Response> {
+async function readSecret(source: ProxyHandlerOptions['apiKey'], name: 'apiKey' | 'ownerSecret'): Promise<string | Response> {
   const raw: unknown = typeof source === 'function' ? await source() : source;
-  const key = typeof raw === 'string' ? raw.trim() : '';
-  const problem = !key ? 'no API key is set' : !HEADER_SAFE.test(key) ? 'the API key has spaces or control characters' : '';
-  if (!problem) return key;
-  console.error(`flash-image-react/server: ${problem}; check \`apiKey\` of createProxyHandler.`);
-  return errorResponse(500, 'missing_api_key', 'server_error', 'The image proxy has no usable API key configured.');
+  const value = typeof raw === 'string' ? raw.trim() : '';
+  const problem =
+    name === 'ownerSecret' ?
+      // An HMAC is as strong as its secret: a short one can be guessed from one signed id.
+      value.length < 32 ? 'no owner secret of at least 32 characters is set' : ''
+    : !value ? 'no API key is set'
+    : !HEADER_SAFE.test(value) ? 'the API key has spaces or control characters'
+    : '';
+  if (!problem) return value;
+  console.error(`flash-image-react/server: ${problem}; check \`${name}\` of createProxyHandler.`);
+  const key = name === 'apiKey';
+  return errorResponse(
+    500,
+    key ? 'missing_api_key' : 'missing_owner_secret',
+    'server_error',
+    `The image proxy has no usable ${key ? 'API key' : 'owner secret'} configured.`,
+  );
 }
+
+/** What `identify` or `owner` says about a request: a non-empty string, or the 401 to answer. */
+async function whoIs(read: ProxyHandlerOptions['identify'], request: Request): Promise<string | Response> {
+  const who = await read?.(request);
+  return typeof who === 'string' && who !== '' ? who
+    : errorResponse(401, 'unidentified', 'authentication_error', 'Could not tell who is asking.');
+}
+
+// The fields a client reads a task id from (as `parseTask` does), in a successful answer.
+const ID_FIELDS = ['task_id', 'taskId', 'id'] as const;
+
+const BUDGETS = ['generations', 'account', 'reads'];
 
 /**
  * A Fetch API handler that lets a browser use the vendor's API without ever holding the key. It
  * answers exactly `POST {basePath}/api/v2/image/generate` and `GET {basePath}/api/v2/tasks/{id}`,
- * checks everything the client would have checked (a browser can be bypassed), adds the key, and
- * passes the vendor's answer back. The key is read for each request: without one, every request
+ * checks everything the client would have checked (a browser can be bypassed), enforces the
+ * budgets and task owners it is given, adds the key, and passes the vendor's answer back, read
+ * within a size limit and a deadline. The key is read for each request: without one, every request
  * is answered 500 (`missing_api_key`) and nothing is sent upstream.
  */
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   // These messages never quote the key: start-up errors end up in logs and error pages.
   const misconfigured = (message: string) => new TypeError(`createProxyHandler: ${message}`);
   if (!options) throw misconfigured('options are required.');
-  const { maxBodyBytes = 1024 * 1024 } = options;
-  const upstream = (options.upstream ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  if (!isHttpUrl(upstream)) throw misconfigured('`upstream` must be an http(s) URL.');
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw misconfigured('`maxBodyBytes` must be a positive integer.');
+  const { identify, owner, budgets = {}, maxBodyBytes = 1024 * 1024 } = options;
+  const config: UpstreamConfig = {
+    origin: (options.upstream ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
+    fetch: options.fetch,
+    maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
+    timeoutMs: options.upstreamTimeoutMs ?? 30_000,
+  };
+  if (!isHttpUrl(config.origin)) throw misconfigured('`upstream` must be an http(s) URL.');
+  const limits = { maxBodyBytes, maxResponseBytes: config.maxResponseBytes, upstreamTimeoutMs: config.timeoutMs };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw misconfigured(`\`${name}\` must be a positive integer.`);
   }
+  // A misspelt or malformed budget would silently leave spending open: refused at start-up.
+  for (const [name, limiter] of Object.entries(budgets) as [string, Partial<BudgetLimiter> | undefined][]) {
+    if (!BUDGETS.includes(name) || (limiter && (typeof limiter.consume !== 'function' || typeof limiter.reward !== 'function'))) {
+      throw misconfigured(`\`budgets.${name}\` is not a known budget with consume() and reward().`);
+    }
+  }
+  if ((budgets.generations || budgets.reads) && !identify) throw misconfigured('per-identity budgets need `identify`.');
+  if (options.ownerSecret !== undefined && !owner) throw misconfigured('`ownerSecret` needs `owner`.');
   // A leading slash and no trailing one, '' for the root. Paths are compared still percent-encoded,
   // as `URL.pathname` gives them, and exactly: no trailing slash, no extra segments.
   const basePath = (options.basePath ?? '').trim().replace(/^\/*/, '/').replace(/\/+$/, '');
@@ -82,58 +125,29 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const tasksPath = basePath + TASKS_PATH;
   const allowedModels = new Set(options.allowedModels ?? [DEFAULT_MODEL]);
 
-  async function forward(apiKey: string, path: string, request: Request, body?: string): Promise<Response> {
-    // Built from scratch, not copied from the client: its cookies, its Authorization and anything
-    // else it sent stay here.
-    const headers: Record<string, string> = { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' };
-    if (body) headers['Content-Type'] = 'application/json';
-    let response: Response;
-    let text: string;
-    try {
-      // The global `fetch` is looked up per call, not at creation: mocks and polyfills patch it later.
-      // `manual`: a redirect must not carry the key to another host, and the API does not redirect.
-      response = await (options.fetch ?? fetch)(upstream + path, {
-        method: body ? 'POST' : 'GET',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: request.signal,
-      });
-      text = await response.text();
-    } catch {
-      // The cause may name hosts or addresses; the client learns only that the service was unreachable.
-      return errorResponse(502, 'upstream_unreachable', 'bad_gateway', 'Could not reach the image service.');
-    }
-    const { status } = response;
-    // Status 0 is an opaque redirect, from a `fetch` that handles `manual` as browsers do.
-    if (!status || (status >= 300 && status < 400)) {
-      return errorResponse(502, 'upstream_redirect', 'bad_gateway', 'The image service redirected.');
-    }
-    // The only upstream header passed on, whatever the status: it tells a client when to try again.
-    const retryAfter = response.headers.get('retry-after');
-    const passed = retryAfter ? { 'Retry-After': retryAfter } : undefined;
-    // Some upstream errors quote the key back. Every string in the body loses it, property names
-    // included: a reviver that returns nothing drops the property it was given, so one whose name
-    // holds the key is set again, redacted, on the object being built (`this`).
-    const redact = (value: string) => value.replaceAll(apiKey, '[redacted]');
-    function redactJson(this: Record<string, unknown>, name: string, value: unknown): unknown {
-      if (typeof value === 'string') value = redact(value);
-      if (!name.includes(apiKey)) return value;
-      this[redact(name)] = value;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text, redactJson);
-    } catch {
-      // An error status is kept so the client still maps it (a 503 stays retryable); a 2xx that is
-      // not JSON is the gateway's problem.
-      const message = 'The image service sent invalid JSON.';
-      return errorResponse(status < 400 ? 502 : status, 'upstream_bad_response', 'bad_gateway', message, passed);
-    }
-    return jsonResponse(status, json, passed);
+  /** The owner of this request and the secret to sign for them, or the refusal; undefined without `owner`. */
+  async function ownership(request: Request): Promise<[owner: string, secret: string] | Response | undefined> {
+    if (!owner) return undefined;
+    const who = await whoIs(owner, request);
+    if (who instanceof Response) return who;
+    const secret = await readSecret(options.ownerSecret, 'ownerSecret');
+    return secret instanceof Response ? secret : [who, secret];
   }
 
-  async function generate(apiKey: string, request: Request): Promise<Response> {
+  /** Rewrites a successful answer's task ids to ids signed for the owner: the client only ever holds signed ids. */
+  const signIds = ([who, secret]: [string, string]) => async (json: unknown) => {
+    const body = Object(json) as Record<string, unknown>;
+    for (const name of ID_FIELDS) {
+      const value = body[name];
+      if (typeof value === 'string' && value) body[name] = await signTaskId(secret, value, who);
+    }
+    return json;
+  };
+
+  /** Who asks (for the budgets) and who owns the task, as settled by `route`. */
+  type Parties = [identity: string, owned: [owner: string, secret: string] | undefined];
+
+  async function generate(apiKey: string, request: Request, [identity, owned]: Parties): Promise<Response> {
     const json = await readJsonBody(request, maxBodyBytes);
     if (json instanceof Response) return json;
     // The client's own checks, again: anyone can call this route without the client.
@@ -160,13 +174,45 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         );
       }
     }
-    return forward(apiKey, GENERATE_PATH, request, JSON.stringify(toRequestBody(checked)));
+    // Last, so that a request refused for anything else costs no budget. The identity's own budget
+    // first: one client spending theirs does not eat into the account's.
+    const taken = await charge([
+      [budgets.generations, `generate:${identity}`, 'generation_budget_exceeded', 'Your image budget is spent. Try again later.'],
+      [budgets.account, 'account', 'account_budget_exceeded', 'The service’s image budget is spent. Try again later.'],
+    ]);
+    if (taken instanceof Response) return taken;
+    const body = JSON.stringify(toRequestBody(checked));
+    const [response, status] = await callUpstream(config, apiKey, GENERATE_PATH, request, body, owned && signIds(owned));
+    // A redirect or a 4xx is a refusal: no task was started, so nothing will be billed. A 5xx, a
+    // timeout or a lost connection may have come after the vendor created the task, which is
+    // billed when it completes: those keep their points, so a budget stays a cap on spending.
+    if (status >= 300 && status < 500) await refund(taken);
+    return response;
+  }
+
+  async function read(apiKey: string, request: Request, [identity, owned]: Parties, taskId: string): Promise<Response> {
+    // Before the owner check: probing for ids costs reads like polling does.
+    const taken = await charge([[budgets.reads, `read:${identity}`, 'read_budget_exceeded', 'Too many task reads. Slow down.']]);
+    if (taken instanceof Response) return taken;
+    if (owned) {
+      // Only ids this proxy signed for this owner are read; the one inside is still checked, as
+      // in any other read. Every other id gets the vendor's answer for an unknown task: a client
+      // cannot tell another owner's task from one that does not exist.
+      taskId = (await verifyTaskId(owned[1], taskId, owned[0])) ?? '';
+      if (!SAFE_TASK_ID.test(taskId)) return errorResponse(404, 'task_not_found', 'not_found', 'Task not found.');
+    }
+    return (await callUpstream(config, apiKey, TASKS_PATH + taskId, request, undefined, owned && signIds(owned)))[0];
   }
 
   async function route(request: Request): Promise<Response> {
+    // Checked on the URL as the runtime gave it, before parsing resolves what it refuses (a
+    // runtime that parsed it already has resolved them; `toNodeHandler` checks the raw target).
+    const unsafe = pathRefusal(request.url);
+    if (unsafe) return unsafe;
     const { pathname } = new URL(request.url);
+    const isRead = pathname !== generatePath;
     let taskId = '';
-    if (pathname !== generatePath) {
+    if (isRead) {
       if (!pathname.startsWith(tasksPath) || pathname === tasksPath) {
         return errorResponse(404, 'route_not_found', 'not_found', 'No such route.');
       }
@@ -176,11 +222,12 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       } catch {
         // Malformed percent-encoding: left empty, which the pattern refuses.
       }
-      if (!SAFE_TASK_ID.test(taskId)) {
+      // With owners, only a signed id is read, and any other is a 404 (see `read`).
+      if (!owner && !SAFE_TASK_ID.test(taskId)) {
         return errorResponse(400, 'invalid_task_id', 'invalid_request', 'Invalid task id.');
       }
     }
-    const allowed = taskId ? 'GET' : 'POST';
+    const allowed = isRead ? 'GET' : 'POST';
     if (request.method !== allowed) {
       return errorResponse(405, 'method_not_allowed', 'invalid_request', `Use ${allowed}.`, { Allow: allowed });
     }
@@ -189,9 +236,15 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     if (options.authorize && (await options.authorize(request)) !== true) {
       return errorResponse(401, 'unauthorized', 'authentication_error', 'Not authorized.');
     }
-    const apiKey = await readKey(options.apiKey);
+    const apiKey = await readSecret(options.apiKey, 'apiKey');
     if (apiKey instanceof Response) return apiKey;
-    return taskId ? forward(apiKey, TASKS_PATH + taskId, request) : generate(apiKey, request);
+    // Who asks and who owns the task are settled before the body is read: a client that cannot be
+    // named gets no say in what this server reads.
+    const identity = (isRead ? budgets.reads : budgets.generations) ? await whoIs(identify, request) : '';
+    if (identity instanceof Response) return identity;
+    const owned = await ownership(request);
+    if (owned instanceof Response) return owned;
+    return isRead ? read(apiKey, request, [identity, owned], taskId) : generate(apiKey, request, [identity, owned]);
   }
 
   return (request) => route(request).catch(internalError);

@@ -4,6 +4,7 @@
 // build (which loads no ambient types) see `node:http`; TypeScript does not copy it into the .d.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorResponse, internalError } from './json-response.js';
+import { pathRefusal } from './raw-path.js';
 
 /** A Fetch API handler, such as the one `createProxyHandler` returns. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -43,7 +44,8 @@ function toRequest(req: NodeRequest, signal: AbortSignal): Request {
 /**
  * Adapts a Fetch API handler to `node:http` and Express: `createServer(toNodeHandler(handler))` or
  * `app.use('/api/flash-image', toNodeHandler(handler))`. Mount it before any body parser, or on a
- * router without one, so the body limit is the handler's.
+ * router without one, so the body limit is the handler's. A request target whose path has a dot
+ * segment or a backslash is answered 400 (`invalid_path`) without calling the handler.
  */
 export function toNodeHandler(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -51,6 +53,10 @@ export function toNodeHandler(handler: FetchHandler): (req: IncomingMessage, res
     const abort = new AbortController();
     res.once('close', () => res.writableFinished || abort.abort());
     const respond = async (): Promise<Response> => {
+      // The raw target, before `new URL` resolves dot segments and turns backslashes into slashes:
+      // the handler would otherwise route a path that a guard in front of it saw differently.
+      const unsafe = pathRefusal((req as NodeRequest).originalUrl ?? req.url ?? '');
+      if (unsafe) return unsafe;
       let request: Request;
       try {
         request = toRequest(req, abort.signal);

@@ -20,10 +20,10 @@ function setup(options: Partial<ProxyHandlerOptions> = {}) {
   return { api, upstream, handler };
 }
 
-function postJson(body: unknown, init: RequestInit = {}): Request {
+function postJson(body: unknown, init: RequestInit = {}, url = GENERATE): Request {
   const headers = new Headers(init.headers);
   if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-  return new Request(GENERATE, {
+  return new Request(url, {
     method: 'POST',
     ...init,
     headers,
@@ -70,9 +70,28 @@ describe('creation', () => {
   it('refuses an upstream that is not an http(s) URL and a limit that is not a positive whole number', () => {
     expect(() => createProxyHandler({ apiKey: KEY, upstream: 'file:///etc' })).toThrow(/upstream/);
     expect(() => createProxyHandler({ apiKey: KEY, upstream: 'api.example.com' })).toThrow(/upstream/);
-    for (const maxBodyBytes of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => createProxyHandler({ apiKey: KEY, maxBodyBytes })).toThrow(/maxBodyBytes/);
+    for (const value of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => createProxyHandler({ apiKey: KEY, maxBodyBytes: value })).toThrow(/maxBodyBytes/);
+      expect(() => createProxyHandler({ apiKey: KEY, maxResponseBytes: value })).toThrow(/maxResponseBytes/);
+      expect(() => createProxyHandler({ apiKey: KEY, upstreamTimeoutMs: value })).toThrow(/upstreamTimeoutMs/);
     }
+  });
+
+  it('refuses budgets it would not enforce: a misspelt name, a limiter without consume or reward, no identify', () => {
+    const limiter = { consume: async () => ({}), reward: async () => ({}) };
+    const identify = () => 'user';
+    const misspelt = { perUser: limiter } as unknown as ProxyHandlerOptions['budgets'];
+    expect(() => createProxyHandler({ apiKey: KEY, identify, budgets: misspelt })).toThrow(/budgets\.perUser/);
+    const noReward = { consume: limiter.consume } as unknown as typeof limiter;
+    expect(() => createProxyHandler({ apiKey: KEY, identify, budgets: { account: noReward } })).toThrow(/budgets\.account/);
+    expect(() => createProxyHandler({ apiKey: KEY, budgets: { generations: limiter } })).toThrow(/identify/);
+    expect(() => createProxyHandler({ apiKey: KEY, budgets: { reads: limiter } })).toThrow(/identify/);
+    // The account budget needs no identity; a budget left undefined is no budget.
+    expect(() => createProxyHandler({ apiKey: KEY, budgets: { account: limiter, generations: undefined } })).not.toThrow();
+  });
+
+  it('refuses an owner secret without an owner function', () => {
+    expect(() => createProxyHandler({ apiKey: KEY, ownerSecret: 'x'.repeat(32) })).toThrow(/ownerSecret.*owner/);
   });
 });
 
@@ -254,6 +273,45 @@ describe('routing refusals', () => {
     expect(res.status).toBe(status);
     if (status === 400) expect(res.json.error?.code).toBe('invalid_task_id');
     expect(upstream).toHaveLength(0);
+  });
+
+  it.each([
+    `${BASE_PATH}/api/v2/tasks/%2e%2e/image/generate`,
+    `${BASE_PATH}/api/v2/tasks/%2E%2e/image/generate`,
+    `${BASE_PATH}/api/v2/tasks/.%2E/image/generate`,
+    `${BASE_PATH}/api/v2/tasks/../image/generate`,
+    `${BASE_PATH}/api/v2/./image/generate`,
+    `${BASE_PATH}/api/v2/image/generate/..`,
+    `${BASE_PATH}/api\\v2\\image\\generate`,
+    `${BASE_PATH}/api%5cv2%5Cimage%5cgenerate`,
+  ])('refuses %s with 400 invalid_path when the runtime hands over the raw target', async (path) => {
+    const { upstream, handler } = setup();
+    // What a runtime that keeps the raw target in `request.url` passes (Node's own `Request`
+    // resolves dot segments when it is built: `toNodeHandler` checks the raw target itself).
+    const request = postJson({ prompt: 'a fox' });
+    Object.defineProperty(request, 'url', { value: `${APP}${path}` });
+    const res = await read(await handler(request));
+    expect(res.status).toBe(400);
+    expect(res.json.error).toEqual({ code: 'invalid_path', type: 'invalid_request', message: expect.stringMatching(/dot segment or a backslash/) });
+    expect(upstream).toHaveLength(0);
+  });
+
+  it.each([`${TASKS}a%5cb`, `${TASKS}a%5Cb`, `${APP}${BASE_PATH}%5C/api/v2/image/generate`])(
+    'refuses an encoded backslash, which survives URL parsing: %s',
+    async (url) => {
+      const { upstream, handler } = setup();
+      const res = await read(await handler(new Request(url)));
+      expect(res.status).toBe(400);
+      expect(res.json.error?.code).toBe('invalid_path');
+      expect(upstream).toHaveLength(0);
+    },
+  );
+
+  it('leaves dots that are not a segment, and dots in the query, alone', async () => {
+    const { api, handler } = setup();
+    expect((await handler(postJson({ prompt: 'a fox' }, {}, `${GENERATE}?next=../../x&y=%2e%2e`))).status).toBe(202);
+    expect((await read(await handler(new Request(`${TASKS}task.0001`)))).json.error?.code).toBe('invalid_task_id');
+    expect(api.posts()).toHaveLength(1);
   });
 
   it('accepts a 128-character id, the longest the pattern allows', async () => {
@@ -630,6 +688,50 @@ describe('upstream answers', () => {
     const poll = await read(await handler(new Request(`${TASKS}task0001`)));
     expect(poll.status).toBe(200);
     expect(poll.headers.get('retry-after')).toBe('2');
+  });
+
+  it.each([
+    ['a date', 'Wed, 21 Oct 2015 07:28:00 GMT', 'Wed, 21 Oct 2015 07:28:00 GMT'],
+    ['an obsolete date format, written anew', 'Wednesday, 21-Oct-15 07:28:00 GMT', 'Wed, 21 Oct 2015 07:28:00 GMT'],
+    ['padded seconds', ' 120 ', '120'],
+    ['zero', '0', '0'],
+  ])('passes a Retry-After that is %s', async (_name, value, passed) => {
+    const { handler } = setup();
+    server.use(
+      http.get(`${UPSTREAM}/api/v2/tasks/:id`, () =>
+        HttpResponse.json({ error: { code: 'rate_limited', type: 'rate_limit', message: 'Slow down' } }, { status: 429, headers: { 'Retry-After': value } }),
+      ),
+    );
+    const res = await read(await handler(new Request(`${TASKS}task0001`)));
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe(passed);
+  });
+
+  it.each([
+    ['the Authorization header echoed', (auth: string) => auth],
+    ['the key after seconds', () => `7 ${KEY}`],
+    ['the key after a date', () => `Wed, 21 Oct 2015 07:28:00 GMT ${KEY}`],
+    ['the key alone', () => KEY],
+    ['a fraction', () => '1.5'],
+    ['a negative number', () => '-1'],
+    ['words', () => 'soon'],
+    ['a header injection attempt', () => '5, x-evil: 1'],
+    ['a number with trailing text', () => '120abc'],
+    ['more digits than any wait', () => '12345678901'],
+  ])('drops a Retry-After that holds %s', async (_name, value) => {
+    const { handler } = setup();
+    server.use(
+      http.post(`${UPSTREAM}/api/v2/image/generate`, ({ request }) =>
+        HttpResponse.json(
+          { error: { code: 'rate_limited', type: 'rate_limit', message: 'Slow down' } },
+          { status: 429, headers: { 'Retry-After': value(request.headers.get('authorization')!) } },
+        ),
+      ),
+    );
+    // `read` also fails when any header holds the key.
+    const res = await read(await handler(postJson({ prompt: 'a fox' })));
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBeNull();
   });
 
   it('passes a task 404 back', async () => {

@@ -169,17 +169,40 @@ describe('refusals over HTTP', () => {
   });
 
   it.each([
-    // Node hands the raw target to the adapter; the URL parser resolves the dots, leaving no route.
-    ['/api/v2/tasks/../../../v1/account', 404],
-    ['/api/v2/tasks/%2e%2e/%2e%2e/v1/account', 404],
-    ['/api/v2/tasks/..%2F..%2Fv1%2Faccount', 400],
-    ['/api/v2/tasks/task0001%2F..%2F..', 400],
-    ['/api/v2/tasks/task0001/..%2f', 400],
-  ])('refuses the raw path %s with %i', async (path, status) => {
+    // Node hands the raw target to the adapter; the URL parser would resolve the dots (and turn
+    // backslashes into slashes), so the adapter refuses them before building the request.
+    ['/api/v2/tasks/../../../v1/account', 'invalid_path'],
+    ['/api/v2/tasks/%2e%2e/%2e%2e/v1/account', 'invalid_path'],
+    ['/api/v2/tasks/..%2F..%2Fv1%2Faccount', 'invalid_task_id'],
+    ['/api/v2/tasks/task0001%2F..%2F..', 'invalid_task_id'],
+    ['/api/v2/tasks/task0001/..%2f', 'invalid_task_id'],
+  ])('refuses the raw path %s with 400 %s', async (path, code) => {
     const { upstream, port } = await setup();
     const res = await rawHttp(port, `GET ${BASE_PATH}${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
-    expect(res.status).toBe(status);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(`"code":"${code}"`);
     expect(res.text).not.toContain(KEY);
+    expect(upstream).toHaveLength(0);
+  });
+
+  it.each([
+    '/api/v2/tasks/%2e%2e/image/generate',
+    '/api/v2/tasks/%2E%2e/image/generate',
+    '/api/v2/tasks/../image/generate',
+    '/api/v2/tasks/x/%2e%2e/%2e%2e/image/generate',
+    '/api\\v2\\image\\generate',
+    '/api/v2%5cimage/generate',
+  ])('refuses a POST to %s, which the URL parser would route as generate, with nothing billed', async (path) => {
+    const { api, upstream, port } = await setup();
+    const body = '{"prompt":"a fox"}';
+    const res = await rawHttp(
+      port,
+      `POST ${BASE_PATH}${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('"code":"invalid_path"');
+    expect(api.posts()).toHaveLength(0);
     expect(upstream).toHaveLength(0);
   });
 
