@@ -1,7 +1,9 @@
 import type { QueryClient } from '@tanstack/query-core';
 import { batchProgress, type ImageBatchItem, type ImageBatchProgress } from './batch.js';
 import { EngineObserver, type EngineOptions } from './engine-observer.js';
+import { GenerationRun } from './generation-run.js';
 import { entryTask, persistableInput, type PersistedGeneration } from './history.js';
+import { clampConcurrency, createSubmitQueue, type SubmitQueue } from './submit-queue.js';
 import { restoreTask } from './task-query.js';
 import type { GenerateImageInput } from './types.js';
 
@@ -53,6 +55,9 @@ function createInFlight(): InFlight {
  */
 export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOptions> {
   #inFlight: InFlight | null = null;
+  #runs: GenerationRun[] = [];
+  #queue: SubmitQueue | undefined;
+  #items: readonly ImageBatchItem[] = [];
   /** When each task was first seen finished, so its stored entry never changes. */
   readonly #completedAt = new Map<string, number>();
 
@@ -64,13 +69,17 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
   generate = (inputs: readonly GenerateImageInput[]): Promise<ImageBatchItem[]> => {
     if (this.#inFlight) return this.#inFlight.promise;
     if (this.restoring) return this.restoring.then(() => this.generate(inputs));
-    if (inputs.length === 0) {
-      this.runs.clear();
-      return Promise.resolve([]);
-    }
-    const pending = (this.#inFlight = createInFlight());
-    this.runs.start(inputs);
-    this.update();
+    const pending = inputs.length ? (this.#inFlight = createInFlight()) : undefined;
+    const runs = this.#adopt(inputs.map((input, index) => new GenerationRun(this.context, input, index)));
+    if (!pending) return Promise.resolve([]);
+    // The one 429 policy (shared with single generations), applied across the batch: a 429 pauses
+    // every submit, and at most `concurrency` POSTs are in flight.
+    this.#queue = createSubmitQueue({
+      count: runs.length,
+      concurrency: clampConcurrency(this.options.concurrency),
+      submit: (index, signal) => runs[index]!.submit(signal),
+      onUpdate: (index, update) => runs[index]!.apply(update),
+    });
     return pending.promise;
   };
 
@@ -78,19 +87,39 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
 
   reset = (): void => {
     this.stop();
-    this.runs.clear();
+    this.#adopt([]);
   };
 
   stop(): void {
     const pending = this.#inFlight;
     if (!pending) return;
     this.#inFlight = null;
-    this.runs.stop();
-    pending.resolve([...this.runs.items]);
+    this.#queue?.cancel();
+    for (const run of this.#runs) run.stop();
+    pending.resolve([...this.result.items]);
+  }
+
+  protected runs(): readonly GenerationRun[] {
+    return this.#runs;
+  }
+
+  /** Shows these runs instead of the last batch's, polling their tasks while someone listens. */
+  #adopt(runs: GenerationRun[]): GenerationRun[] {
+    this.#queue?.cancel();
+    this.#queue = undefined;
+    for (const run of this.#runs) run.dispose();
+    this.#runs = runs;
+    for (const run of runs) run.listen(this.listening);
+    this.update();
+    return runs;
   }
 
   protected buildResult(): BatchResult {
-    const { items } = this.runs;
+    // Items keep their identity while unchanged (see GenerationRun.item), and so does the list.
+    const fresh = this.#runs.map((run) => run.item());
+    const same = fresh.length === this.#items.length && fresh.every((item, i) => item === this.#items[i]);
+    if (!same) this.#items = fresh;
+    const items = this.#items;
     if (this.result?.items === items) return this.result;
     const progress = batchProgress(items);
     return { items, progress, isBusy: progress.done < progress.total, generate: this.generate, cancel: this.cancel, reset: this.reset };
@@ -112,16 +141,16 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
       restoreTask(this.client, entryTask(entry));
     }
     if (entries.some((e) => e.imageUrl === undefined)) this.#inFlight = createInFlight();
-    this.runs.restore(entries.map((entry) => ({ input: entry.input, task: entryTask(entry), startedAt: entry.startedAt })));
+    this.#adopt(entries.map((entry, index) => new GenerationRun(this.context, entry.input, index, { task: entryTask(entry), startedAt: entry.startedAt })));
     return entries;
   }
 
   protected entries(): readonly PersistedGeneration[] {
     const entries: PersistedGeneration[] = [];
-    for (const item of this.runs.items) {
-      const { taskId, status, imageUrl } = item;
+    for (const run of this.#runs) {
+      const { taskId, status, imageUrl } = run.item();
       if (!taskId || (status !== 'pending' && status !== 'processing' && status !== 'completed')) continue;
-      const entry: PersistedGeneration = { taskId, input: persistableInput(item.input), startedAt: this.runs.startedAt(item.index) ?? Date.now() };
+      const entry: PersistedGeneration = { taskId, input: persistableInput(run.input), startedAt: run.startedAt ?? Date.now() };
       if (status === 'completed' && imageUrl) {
         let at = this.#completedAt.get(taskId);
         if (at === undefined) this.#completedAt.set(taskId, (at = Date.now()));

@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/query-core';
-import { GenerationRuns, type RunSettings } from './generation-runs.js';
+import type { GenerationRun, RunContext, RunSettings } from './generation-run.js';
 import type { PersistedGeneration } from './history.js';
 import { persistIdentity, resolvePersister, type GenerationPersister, type PersistOption } from './persister.js';
 
@@ -18,8 +18,11 @@ export interface EngineOptions extends RunSettings {
  */
 export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOptions, 'concurrency'>> {
   protected readonly client: QueryClient;
-  protected readonly runs: GenerationRuns;
+  /** What its runs share: the cache, the settings, and whom to tell of a change. */
+  protected readonly context: RunContext;
   protected options: TOptions;
+  /** True while someone listens: runs poll only then. */
+  protected listening = false;
   protected result!: TResult;
   readonly #listeners = new Set<() => void>();
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
@@ -33,7 +36,18 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
   constructor(client: QueryClient, options: TOptions) {
     this.client = client;
     this.options = options;
-    this.runs = new GenerationRuns(client, options, () => this.update());
+    const context: RunContext = {
+      client,
+      settings: options,
+      wholeTasks: false,
+      changed: () => this.update(),
+      watchWholeTasks: () => {
+        if (context.wholeTasks) return;
+        context.wholeTasks = true;
+        for (const run of this.runs()) run.refresh();
+      },
+    };
+    this.context = context;
   }
 
   /** For `useSyncExternalStore`: the same object until something shown changes. */
@@ -46,11 +60,11 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
     const own = () => listener();
     this.#listeners.add(own);
     clearTimeout(this.#stopTimer);
-    if (this.#listeners.size === 1) this.runs.listen(true);
+    if (this.#listeners.size === 1) this.#listen(true);
     return () => {
       this.#listeners.delete(own);
       if (this.#listeners.size > 0) return;
-      this.runs.listen(false);
+      this.#listen(false);
       // Deferred a tick: StrictMode unmounts and remounts at once, and work in flight must survive
       // that. A real unmount leaves storage as it was: the page may be going away, and a reload
       // must find the task in flight to resume it.
@@ -65,8 +79,11 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
 
   /** Takes new options; a new `persist` key restores what it holds (at once when the persister is loaded). */
   setOptions(options: TOptions): void {
-    this.options = options;
-    this.runs.setSettings(options);
+    const before = this.context.settings;
+    this.options = this.context.settings = options;
+    if (options.fetcher !== before.fetcher || options.intervalMs !== before.intervalMs || options.timeoutMs !== before.timeoutMs) {
+      for (const run of this.runs()) run.refresh();
+    }
     const id = persistIdentity(options.persist);
     if (id[0] === this.#persistId[0] && id[1] === this.#persistId[1]) return;
     this.#persistId = id;
@@ -91,6 +108,9 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
   /** Stops whatever is in flight: what a real unmount does. */
   abstract stop(): void;
 
+  /** Every run it shows. */
+  protected abstract runs(): readonly GenerationRun[];
+
   /** Shows what storage held; returns the entries now shown (what storage should hold). */
   protected abstract restoreEntries(entries: PersistedGeneration[]): readonly PersistedGeneration[];
 
@@ -109,6 +129,11 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
     const text = JSON.stringify(entries);
     if (text !== this.#saved) this.#persister.save(entries);
     this.#saved = text;
+  }
+
+  #listen(on: boolean): void {
+    this.listening = on;
+    for (const run of this.runs()) run.listen(on);
   }
 
   #restore(persister: GenerationPersister): void {

@@ -1,7 +1,9 @@
 import type { QueryClient } from '@tanstack/query-core';
 import { EngineObserver, type EngineOptions } from './engine-observer.js';
-import { ImageGenError } from './errors.js';
+import { ImageGenError, toImageGenError } from './errors.js';
+import { GenerationRun } from './generation-run.js';
 import { addToHistory, DEFAULT_HISTORY_SIZE, entryTask, persistableInput, removeFromHistory, type PersistedGeneration } from './history.js';
+import { rateLimitWait, submitFailureAction } from './submit-queue.js';
 import { restoreTask } from './task-query.js';
 import type { GenerateImageInput, ImageTask } from './types.js';
 
@@ -91,6 +93,12 @@ function createInFlight(id: number): InFlight {
  */
 export class GenerationObserver extends EngineObserver<GenerationResult, GenerationObserverOptions> {
   #run: Run | null = null;
+  /** The generation's state machine; undefined when idle. */
+  #machine: GenerationRun | undefined;
+  /** Aborts the POST in flight. */
+  #controller: AbortController | undefined;
+  /** The wait before sending again after a 429. */
+  #resend: ReturnType<typeof setTimeout> | undefined;
   #inFlight: InFlight | null = null;
   #nextId = 0;
   /** The results before the current generation's, which is added once it finishes. */
@@ -114,8 +122,7 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
     this.#earlier = this.#history();
     this.#run = { id, input, startedAt: Date.now() };
     const pending = (this.#inFlight = createInFlight(id));
-    this.runs.start([input]);
-    this.update();
+    this.#send(this.#adopt(new GenerationRun(this.context, input))!, 0);
     return pending.promise;
   };
 
@@ -127,20 +134,21 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
     this.stop();
     this.#earlier = this.#history();
     this.#run = null;
-    this.runs.clear();
-    this.update();
+    this.#adopt(undefined);
   };
 
   removeFromHistory = (taskId: string): void => {
     this.#earlier = removeFromHistory(this.#earlier, taskId);
-    if (this.#run && this.runs.items[0]?.taskId === taskId) this.#unlisted = this.#run.id;
+    if (this.#run && this.#machine?.item().taskId === taskId) this.#unlisted = this.#run.id;
     this.update();
   };
 
   stop(): void {
     const pending = this.#inFlight;
     if (!pending) return;
-    this.runs.stop();
+    clearTimeout(this.#resend);
+    this.#controller?.abort();
+    this.#machine?.stop();
     this.#settle(pending.id, {
       error: new ImageGenError({
         kind: 'aborted',
@@ -149,9 +157,39 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
     });
   }
 
+  protected runs(): readonly GenerationRun[] {
+    return this.#machine ? [this.#machine] : [];
+  }
+
+  /** Sends the POST; after a 429 it waits and sends again, by the policy batches follow too. */
+  #send(machine: GenerationRun, resends: number): void {
+    const controller = (this.#controller = new AbortController());
+    machine.apply({ type: 'submitting' });
+    machine.submit(controller.signal).then(
+      (task) => controller.signal.aborted || machine.apply({ type: 'accepted', task }),
+      (reason: unknown) => {
+        if (controller.signal.aborted) return;
+        const error = toImageGenError(reason, controller.signal);
+        const wait = rateLimitWait(error, resends + 1);
+        if (submitFailureAction(error, resends, wait) !== 'requeue') return machine.apply({ type: 'failed', error });
+        machine.apply({ type: 'rate_limited', error, retryAt: Date.now() + wait });
+        this.#resend = setTimeout(() => this.#send(machine, resends + 1), wait);
+      },
+    );
+  }
+
+  /** Shows this machine (or none), polling its task while someone listens. */
+  #adopt(machine: GenerationRun | undefined): GenerationRun | undefined {
+    this.#machine?.dispose();
+    this.#machine = machine;
+    machine?.listen(this.listening);
+    this.update();
+    return machine;
+  }
+
   protected buildResult(): GenerationResult {
     const run = this.#run;
-    const item = this.runs.items[0];
+    const item = this.#machine?.item();
     const itemStatus = item?.status;
     const status: ImageGenerationStatus =
       !run || itemStatus === 'cancelled' ? 'idle'
@@ -185,7 +223,7 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
     if (!run || this.#inFlight?.id !== run.id) return;
     const { status, error } = this.result;
     if (error) this.#settle(run.id, { error });
-    else if (status === 'completed') this.#settle(run.id, { task: this.runs.task(0)! });
+    else if (status === 'completed') this.#settle(run.id, { task: this.#machine!.task()! });
   }
 
   protected restoreEntries(entries: PersistedGeneration[]): readonly PersistedGeneration[] {
@@ -203,19 +241,19 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
         this.#unlisted = id;
         restoreTask(this.client, task);
       }
-      this.runs.restore([{ input: shown.input, task, startedAt: shown.startedAt }]);
+      this.#adopt(new GenerationRun(this.context, shown.input, 0, { task, startedAt: shown.startedAt }));
     } else if (!this.#inFlight) {
       // A new key (another user, say) with nothing to show: the previous key's result goes, or it
       // would be listed, and stored, under this one.
       this.#run = null;
-      this.runs.clear();
+      this.#adopt(undefined);
     }
     return shown && shown === resumable ? [resumable, ...this.#earlier] : this.#earlier;
   }
 
   protected entries(): readonly PersistedGeneration[] {
     const history = this.#history();
-    const item = this.runs.items[0];
+    const item = this.#machine?.item();
     const run = this.#run;
     if (!run || !item?.taskId || (item.status !== 'pending' && item.status !== 'processing')) return history;
     return [{ taskId: item.taskId, input: persistableInput(run.input), startedAt: run.startedAt }, ...history];
@@ -224,7 +262,7 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
   // The same array while nothing it depends on changed, so a memoised list does not re-render.
   #history(): PersistedGeneration[] {
     const run = this.#run;
-    const item = this.runs.items[0];
+    const item = this.#machine?.item();
     const listed = run && run.id !== this.#unlisted && item?.status === 'completed' && item.imageUrl ? item : undefined;
     const basis = [this.#earlier, listed, this.options.historySize];
     if (basis.every((value, i) => value === this.#historyBasis[i])) return this.#historyValue;
