@@ -38,6 +38,7 @@ export default defineConfig({
             'react/jsx-runtime',
             'react/jsx-dev-runtime',
             '@tanstack/react-query',
+            '@tanstack/query-core',
             'msw',
             'msw/browser',
             'msw-storybook-addon/csf3',

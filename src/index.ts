@@ -16,18 +16,21 @@ export { ImageGenError, type ImageGenErrorInit } from './core/errors.js';
 export { createHttpFetcher } from './core/http-fetcher.js';
 export { isHttpUrl, validateGenerateInput } from './core/validation.js';
 export { ImageGenProvider, type ImageGenProviderProps } from './react/provider.js';
-export { imageGenKeys } from './react/query-keys.js';
+export { imageGenKeys } from './core/query-keys.js';
 export { useGenerateImage, type UseGenerateImageOptions } from './react/use-generate-image.js';
 export { useTaskStatus, type UseTaskStatusOptions } from './react/use-task-status.js';
+export { taskQueryOptions, type TaskQueryConfig, type TaskQueryKey, type TaskQueryOptions } from './core/task-query.js';
+export { generateMutationOptions, type GenerateMutationConfig, type GenerateMutationOptions } from './core/generate-mutation.js';
 export {
   useImageGeneration,
   type ImageGenerationStatus,
   type UseImageGenerationOptions,
   type UseImageGenerationResult,
 } from './react/use-image-generation.js';
-export { useImageBatch, type ImageBatchItem, type UseImageBatchOptions, type UseImageBatchResult } from './react/use-image-batch.js';
-export { seedVariations, type ImageBatchItemStatus, type ImageBatchProgress } from './core/batch.js';
-export type { PersistConfig, PersistedGeneration, PersistOption, PersistStorage } from './core/persist.js';
+export { useImageBatch, type UseImageBatchOptions, type UseImageBatchResult } from './react/use-image-batch.js';
+export { seedVariations, type ImageBatchItem, type ImageBatchItemStatus, type ImageBatchProgress } from './core/batch.js';
+export type { GenerationPersister, PersistConfig, PersistOption, PersistStorage } from './core/persister.js';
+export type { PersistedGeneration } from './core/history.js';
 export { ImageGenerator, type ImageGeneratorProps, type ImageGeneratorResultProps, type ImageGeneratorValues } from './components/ImageGenerator.js';
 export { ReferencePicker, type ReferencePickerProps } from './components/ReferencePicker.js';
 export {

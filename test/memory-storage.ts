@@ -1,4 +1,4 @@
-import type { PersistStorage } from '../src/core/persist.js';
+import type { PersistStorage } from '../src/core/persister.js';
 
 /** An in-memory `{ getItem, setItem, removeItem }` that outlives a simulated reload, with a log of writes. */
 export function memoryStorage(initial: Record<string, string> = {}) {

@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode, type Ref } from 'react';
 import { IMAGE_SIZES, MAX_REFERENCE_IMAGES, MAX_SEED } from '../core/constants.js';
 import type { ImageGenError } from '../core/errors.js';
-import type { PersistOption } from '../core/persist.js';
+import type { PersistOption } from '../core/persister.js';
 import { checkReferenceUrl, isSafeImageSrc, randomSeed } from '../core/references.js';
 import type { GenerateImageInput, ImageSize, ImageTask } from '../core/types.js';
 import { useImageGeneration, type UseImageGenerationResult } from '../react/use-image-generation.js';

@@ -1,5 +1,5 @@
 import type { ImageGenError } from '../core/errors.js';
-import type { PersistedGeneration } from '../core/persist.js';
+import type { PersistedGeneration } from '../core/history.js';
 import type { ReferenceRefusal } from '../core/references.js';
 import type { ImageSize } from '../core/types.js';
 

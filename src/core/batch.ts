@@ -1,5 +1,6 @@
+import type { ImageGenError } from './errors.js';
 import { randomSeed } from './references.js';
-import type { GenerateImageInput } from './types.js';
+import type { GenerateImageInput, ImageTask } from './types.js';
 
 /**
  * Where one item of a batch stands: `queued` (not sent yet, or waiting after a 429), `submitting`
@@ -7,6 +8,32 @@ import type { GenerateImageInput } from './types.js';
  * `cancelled` (the batch was cancelled before the item finished).
  */
 export type ImageBatchItemStatus = 'queued' | 'submitting' | 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+/** One generation of a batch. */
+export interface ImageBatchItem {
+  /** Its place in the batch, from 0; a stable React key. */
+  index: number;
+  /** What it asks for. */
+  input: GenerateImageInput;
+  /** Where it stands. */
+  status: ImageBatchItemStatus;
+  /** The server's task id, once it accepted the item; e.g. for `useTaskStatus` in a cell (shares the poll). */
+  taskId?: string;
+  /**
+   * The task as last seen; undefined until the server accepted it. Reading it makes the batch
+   * re-render for every change of the raw body too; `status`, `imageUrl` and `error` do not.
+   */
+  task?: ImageTask;
+  /** The finished image's URL. */
+  imageUrl?: string;
+  /**
+   * Why it failed (`task_failed` carries the task's own message). While it waits after a 429 this
+   * holds that `rate_limited` error and `status` is `queued`.
+   */
+  error?: ImageGenError;
+  /** While it waits after a 429: the earliest time (ms since the epoch) its POST is sent again. */
+  retryAt?: number;
+}
 
 /** How far a batch has got. */
 export interface ImageBatchProgress {

@@ -7,13 +7,21 @@ export const DEFAULT_SUBMIT_CONCURRENCY = 4;
 /** Times one item is sent again after a 429 before its 429 counts as its failure. */
 export const MAX_RATE_LIMIT_RESENDS = 3;
 
+/**
+ * The longest wait after a 429 that is waited out before sending again. A longer one fails the
+ * generation with `rate_limited` and its `retryAfterMs`, so a person sees when to try rather than a
+ * spinner that says nothing for minutes.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 10_000;
+
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
- * What to do after a submit failed:
- * - `requeue`: the server refused it with 429 (refused, so not billed): send it again after the wait;
+ * What to do after a submit failed, for a single generation and a batch alike:
+ * - `requeue`: the server refused it with 429 (refused, so not billed): send it again after the
+ *   wait, when that wait is at most `MAX_RATE_LIMIT_WAIT_MS`;
  * - `fail-rest`: the account cannot generate (401/403, 402): every item still queued would get the
  *   same answer, so none is sent;
  * - `fail`: only this item failed. A network error or 5xx may have reached the server and started a
@@ -22,8 +30,8 @@ const MAX_RETRY_AFTER_MS = 60_000;
 export type SubmitFailureAction = 'requeue' | 'fail-rest' | 'fail';
 
 /** Decides what a failed submit means for its item and the rest of the batch. */
-export function submitFailureAction(error: ImageGenError, resends: number): SubmitFailureAction {
-  if (error.kind === 'rate_limited' && resends < MAX_RATE_LIMIT_RESENDS) return 'requeue';
+export function submitFailureAction(error: ImageGenError, resends: number, waitMs = 0): SubmitFailureAction {
+  if (error.kind === 'rate_limited' && resends < MAX_RATE_LIMIT_RESENDS && waitMs <= MAX_RATE_LIMIT_WAIT_MS) return 'requeue';
   if (error.kind === 'unauthorized' || error.kind === 'insufficient_credits') return 'fail-rest';
   return 'fail';
 }
@@ -142,11 +150,12 @@ export function createSubmitQueue(options: SubmitQueueOptions): SubmitQueue {
         if (stopped) return;
         const error = toImageGenError(reason, controller.signal);
         const count = resends.get(index) ?? 0;
-        const action = submitFailureAction(error, count);
+        const wait = rateLimitWait(error, consecutive429 + 1);
+        const action = submitFailureAction(error, count, wait);
         if (action === 'requeue') {
           resends.set(index, count + 1);
           consecutive429 += 1;
-          pausedUntil = Math.max(pausedUntil, Date.now() + rateLimitWait(error, consecutive429));
+          pausedUntil = Math.max(pausedUntil, Date.now() + wait);
           // Back in its place, ahead of the items after it: the batch keeps its order.
           queue.push(index);
           queue.sort((a, b) => a - b);

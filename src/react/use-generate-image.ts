@@ -1,7 +1,7 @@
 'use client';
 import { useMutation, type UseMutationOptions, type UseMutationResult } from '@tanstack/react-query';
 import type { ImageGenError } from '../core/errors.js';
-import { submitGeneration } from '../core/submit.js';
+import { generateMutationOptions } from '../core/generate-mutation.js';
 import type { GenerateImageInput, ImageTask } from '../core/types.js';
 import { useImageGenContext } from './provider.js';
 
@@ -13,20 +13,13 @@ export type UseGenerateImageOptions = Omit<
 
 /**
  * Starts a generation: validates, then sends exactly one POST. Resolves with the new task (usually
- * still pending); poll it with `useTaskStatus`. Never retried: a POST that reached the server may be billed.
+ * still pending); poll it with `useTaskStatus`. Never retried: a POST that reached the server may be
+ * billed. `useMutation(generateMutationOptions(…))` with the provider's fetcher and cache.
  */
 export function useGenerateImage(
   options: UseGenerateImageOptions = {},
 ): UseMutationResult<ImageTask, ImageGenError, GenerateImageInput> {
   const { fetcher, queryClient } = useImageGenContext('useGenerateImage');
-  return useMutation<ImageTask, ImageGenError, GenerateImageInput>(
-    {
-      ...options,
-      mutationFn: (input) => submitGeneration(fetcher, input),
-      retry: false,
-      // Offline, fail at once rather than queue a paid request to fire whenever the network returns.
-      networkMode: 'always',
-    },
-    queryClient,
-  );
+  const base = generateMutationOptions({ fetcher });
+  return useMutation({ ...options, ...base, mutationKey: options.mutationKey ?? base.mutationKey }, queryClient);
 }

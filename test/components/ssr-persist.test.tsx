@@ -2,7 +2,7 @@
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import { ImageGenerator } from '../../src/components/ImageGenerator.js';
-import { serializeRecord } from '../../src/core/persist.js';
+import { serializeRecord } from '../../src/persist/index.js';
 import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { createTestProvider } from '../render.js';
 

@@ -1,19 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  addToHistory,
-  DEFAULT_HISTORY_SIZE,
-  entryTask,
-  MAX_PERSISTED_ENTRIES,
-  parseEntry,
-  parseRecord,
-  persistableInput,
-  persistTarget,
-  readPersisted,
-  removeFromHistory,
-  serializeRecord,
-  writePersisted,
-  type PersistedGeneration,
-} from '../../src/core/persist.js';
+import { addToHistory, DEFAULT_HISTORY_SIZE, entryTask, persistableInput, removeFromHistory, type PersistedGeneration } from '../../src/core/history.js';
+import { persistIdentity, type PersistConfig } from '../../src/core/persister.js';
+import { createGenerationPersister, MAX_PERSISTED_ENTRIES, parseEntry, parseRecord, serializeRecord } from '../../src/persist/index.js';
 import { memoryStorage } from '../memory-storage.js';
 
 const IMG = 'https://cdn.example.com/a.png';
@@ -142,44 +130,48 @@ describe('entryTask and persistableInput', () => {
   });
 });
 
-describe('persistTarget, readPersisted, writePersisted', () => {
+describe('createGenerationPersister', () => {
+  const persister = (config: PersistConfig) => createGenerationPersister(config);
+
   it('is off without a key', () => {
-    expect(persistTarget(undefined)).toBeUndefined();
-    expect(persistTarget('')).toBeUndefined();
-    expect(persistTarget({ key: '' })).toBeUndefined();
+    expect(persistIdentity(undefined)[0]).toBeUndefined();
+    expect(persistIdentity('')[0]).toBeUndefined();
+    expect(persistIdentity({ key: '' })[0]).toBeUndefined();
   });
 
   it('uses the given storage, or localStorage looked up on use', () => {
     const mem = memoryStorage();
-    expect(persistTarget({ key: 'k', storage: mem.storage })!.storage()).toBe(mem.storage);
-    expect(persistTarget('k')!.storage()).toBe(globalThis.localStorage);
+    persister({ key: 'k', storage: mem.storage }).save([entry(1)]);
+    expect(mem.data.get('k')).toBe(serializeRecord([entry(1)]));
+    persister({ key: 'k' }).save([entry(2)]);
+    expect(globalThis.localStorage.getItem('k')).toBe(serializeRecord([entry(2)]));
+    globalThis.localStorage.removeItem('k');
   });
 
   it('has no storage where there is no localStorage (a server), and then reads nothing and writes nothing', () => {
     vi.stubGlobal('localStorage', undefined);
-    const target = persistTarget('k')!;
-    expect(target.storage()).toBeNull();
-    expect(readPersisted(target)).toEqual([]);
-    expect(() => writePersisted(target, [entry(1)])).not.toThrow();
+    const target = persister({ key: 'k' });
+    expect(target.restore()).toEqual([]);
+    expect(() => target.save([entry(1)])).not.toThrow();
     vi.unstubAllGlobals();
   });
 
   it('reads good content silently, and warns once about bad content, naming the key', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const mem = memoryStorage({ good: serializeRecord([entry(1)]), bad: 'garbage' });
-    expect(readPersisted(persistTarget({ key: 'good', storage: mem.storage })!)).toEqual([entry(1)]);
+    expect(persister({ key: 'good', storage: mem.storage }).restore()).toEqual([entry(1)]);
     expect(warn).not.toHaveBeenCalled();
-    expect(readPersisted(persistTarget({ key: 'bad', storage: mem.storage })!)).toEqual([]);
+    expect(persister({ key: 'bad', storage: mem.storage }).restore()).toEqual([]);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![0]).toMatch(/flash-image-react: ignored saved generations because it is not a version 1 flash-image-react record.*"bad"/);
   });
 
   it('writes entries, and removes the key when there are none', () => {
     const mem = memoryStorage();
-    const target = persistTarget({ key: 'k', storage: mem.storage })!;
-    writePersisted(target, [entry(1)]);
+    const target = persister({ key: 'k', storage: mem.storage });
+    target.save([entry(1)]);
     expect(mem.data.get('k')).toBe(serializeRecord([entry(1)]));
-    writePersisted(target, []);
+    target.save([]);
     expect(mem.data.has('k')).toBe(false);
   });
 
@@ -188,10 +180,33 @@ describe('persistTarget, readPersisted, writePersisted', () => {
     const boom = () => {
       throw new Error('quota');
     };
-    const target = persistTarget({ key: 'k', storage: { getItem: boom, setItem: boom, removeItem: boom } })!;
-    expect(readPersisted(target)).toEqual([]);
-    expect(() => writePersisted(target, [entry(1)])).not.toThrow();
-    expect(() => writePersisted(target, [])).not.toThrow();
+    const target = persister({ key: 'k', storage: { getItem: boom, setItem: boom, removeItem: boom } });
+    expect(target.restore()).toEqual([]);
+    expect(() => target.save([entry(1)])).not.toThrow();
+    expect(() => target.save([])).not.toThrow();
     expect(warn).toHaveBeenCalledTimes(3);
+  });
+
+  it('drops, without a warning, entries older than maxAge: finished ones by completedAt, running ones by startedAt', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const now = Date.now();
+    const at = (e: PersistedGeneration, ago: number): PersistedGeneration =>
+      e.completedAt === undefined ? { ...e, startedAt: now - ago } : { ...e, startedAt: now - ago - 5000, completedAt: now - ago };
+    const stored = [at(entry(1), 1000), at(entry(2), 60_000), at(entry(3, false), 1000), at(entry(4, false), 60_000)];
+    const mem = memoryStorage({ k: serializeRecord(stored) });
+    expect(persister({ key: 'k', storage: mem.storage, maxAge: 30_000 }).restore().map((e) => e.taskId)).toEqual(['t1', 't3']);
+    expect(persister({ key: 'k', storage: mem.storage }).restore()).toHaveLength(4);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('stores the app’s version, and ignores, without a warning, a record of another version', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const mem = memoryStorage();
+    persister({ key: 'k', storage: mem.storage, version: 2 }).save([entry(1)]);
+    expect(JSON.parse(mem.data.get('k')!)).toMatchObject({ lib: 'flash-image-react', v: 1, version: 2 });
+    expect(persister({ key: 'k', storage: mem.storage, version: 2 }).restore()).toEqual([entry(1)]);
+    expect(persister({ key: 'k', storage: mem.storage, version: 3 }).restore()).toEqual([]);
+    expect(persister({ key: 'k', storage: mem.storage }).restore()).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
   });
 });

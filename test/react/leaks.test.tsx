@@ -36,6 +36,15 @@ function observerCount(queryClient: QueryClient): number {
     .reduce((n, q) => n + q.getObserversCount(), 0);
 }
 
+/**
+ * The POSTs in the mutation cache: how many, and how many not settled. (One that an observer still
+ * held would never be garbage-collected: the counts after gcTime prove none is.)
+ */
+function mutations(queryClient: QueryClient) {
+  const all = queryClient.getMutationCache().getAll();
+  return { count: all.length, pending: all.filter((m) => m.state.status === 'pending').length };
+}
+
 /** Mounts and unmounts `Component` `CYCLES` times, letting `wait(i)` ms of fake time pass while mounted. */
 async function mountCycles(Wrapper: ComponentType<{ children: ReactNode }>, Component: ComponentType, wait: (i: number) => number) {
   for (let i = 0; i < CYCLES; i++) {
@@ -86,12 +95,14 @@ describe(`nothing is left behind after ${CYCLES} mount/unmount cycles`, SLOW, ()
     await mountCycles(Wrapper, Generate, (i) => (i % 100 === 0 ? 1000 : 1));
     expect(observerCount(queryClient)).toBe(0);
     expect(listenerCount(focusManager)).toBe(focus);
-    // One entry per task, and one for "no task yet".
-    expect(queryClient.getQueryCache().getAll()).toHaveLength(CYCLES + 1);
+    // One entry per task ("no task yet" has none: skipToken), and each POST as a finished mutation.
+    expect(queryClient.getQueryCache().getAll()).toHaveLength(CYCLES);
+    expect(mutations(queryClient)).toEqual({ count: CYCLES, pending: 0 });
     // One gc timer per cache entry at most; no poll or deferred-unmount timer survives.
-    expect(vi.getTimerCount()).toBeLessThanOrEqual(CYCLES + 1);
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(2 * CYCLES);
     await advance(GC_TIME);
     expect(queryClient.getQueryCache().getAll()).toHaveLength(0);
+    expect(mutations(queryClient).count).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -112,8 +123,9 @@ describe(`nothing is left behind after ${CYCLES} mount/unmount cycles`, SLOW, ()
     expect(posts).toBe(1);
     expect(mem.entries('k')).toEqual([expect.objectContaining({ taskId: 't1' })]);
     expect(observerCount(queryClient)).toBe(0);
-    // The task's entry and the idle one for "no task yet", each with its gc timer, and nothing else.
-    expect(queryClient.getQueryCache().getAll()).toHaveLength(2);
+    // The task's entry and its one POST, each with its gc timer, and nothing else.
+    expect(queryClient.getQueryCache().getAll()).toHaveLength(1);
+    expect(mutations(queryClient)).toEqual({ count: 1, pending: 0 });
     expect(vi.getTimerCount()).toBe(2);
     await advance(GC_TIME);
     expect(vi.getTimerCount()).toBe(0);
@@ -131,9 +143,11 @@ describe(`nothing is left behind after ${CYCLES} mount/unmount cycles`, SLOW, ()
     await mountCycles(Wrapper, Batch, (i) => (i % 100 === 0 ? 1000 : 1));
     expect(observerCount(queryClient)).toBe(0);
     expect(queryClient.getQueryCache().getAll().length).toBe(2 * CYCLES);
-    expect(vi.getTimerCount()).toBeLessThanOrEqual(2 * CYCLES);
+    expect(mutations(queryClient)).toEqual({ count: 2 * CYCLES, pending: 0 });
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(4 * CYCLES);
     await advance(GC_TIME);
     expect(queryClient.getQueryCache().getAll()).toHaveLength(0);
+    expect(mutations(queryClient).count).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
 });

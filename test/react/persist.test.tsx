@@ -2,7 +2,7 @@ import { act, render, renderHook } from '@testing-library/react';
 import { useEffect } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { seedVariations } from '../../src/core/batch.js';
-import type { PersistOption } from '../../src/core/persist.js';
+import type { PersistOption } from '../../src/core/persister.js';
 import { useImageBatch } from '../../src/react/use-image-batch.js';
 import { useImageGeneration, type UseImageGenerationResult } from '../../src/react/use-image-generation.js';
 import { delay, http } from 'msw';

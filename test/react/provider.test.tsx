@@ -14,7 +14,7 @@ import { ImageGenError } from '../../src/core/errors.js';
 import { createHttpFetcher } from '../../src/core/http-fetcher.js';
 import type { GenerateImageInput, ImageFetcher, ImageTask, RequestOptions } from '../../src/core/types.js';
 import { ImageGenProvider, useImageGenContext } from '../../src/react/provider.js';
-import { imageGenKeys } from '../../src/react/query-keys.js';
+import { imageGenKeys } from '../../src/core/query-keys.js';
 import { useGenerateImage } from '../../src/react/use-generate-image.js';
 import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';

@@ -3,7 +3,7 @@ import { focusManager, onlineManager } from '@tanstack/react-query';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ImageFetcher } from '../../src/core/types.js';
-import { imageGenKeys } from '../../src/react/query-keys.js';
+import { imageGenKeys } from '../../src/core/query-keys.js';
 import { useTaskStatus, type UseTaskStatusOptions } from '../../src/react/use-task-status.js';
 import { API } from '../mock-api.js';
 import { server } from '../msw-server.js';

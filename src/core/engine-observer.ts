@@ -1,0 +1,120 @@
+import type { QueryClient } from '@tanstack/query-core';
+import { GenerationRuns, type RunSettings } from './generation-runs.js';
+import type { PersistedGeneration } from './history.js';
+import { persistIdentity, resolvePersister, type GenerationPersister, type PersistOption } from './persister.js';
+
+/** Options every engine observer takes. */
+export interface EngineOptions extends RunSettings {
+  /** Resume after reload: see `PersistOption`. */
+  persist?: PersistOption;
+}
+
+/**
+ * What `GenerationObserver` and `BatchObserver` share, in the manner of TanStack Query's
+ * observers: a result for `useSyncExternalStore` (`subscribe`, `getCurrentResult`), polling only
+ * while someone listens, a real stop when the last listener leaves and none comes back at once (a
+ * StrictMode remount does), and `persist`: restore once per key, then save whenever what is
+ * stored would change.
+ */
+export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOptions, 'concurrency'>> {
+  protected readonly client: QueryClient;
+  protected readonly runs: GenerationRuns;
+  protected options: TOptions;
+  protected result!: TResult;
+  readonly #listeners = new Set<() => void>();
+  #stopTimer: ReturnType<typeof setTimeout> | undefined;
+  #persistId: [string | undefined, unknown] = [undefined, undefined];
+  #persister: GenerationPersister | undefined;
+  #saved = '';
+  #unmounted = false;
+  /** While a persister loads: `generate()` waits for it, so a stored generation is never started again. */
+  protected restoring: Promise<void> | undefined;
+
+  constructor(client: QueryClient, options: TOptions) {
+    this.client = client;
+    this.options = options;
+    this.runs = new GenerationRuns(client, options, () => this.update());
+  }
+
+  /** For `useSyncExternalStore`: the same object until something shown changes. */
+  getCurrentResult = (): TResult => this.result;
+
+  /** For `useSyncExternalStore`: polling runs while there are listeners. */
+  subscribe = (listener: () => void): (() => void) => {
+    // Called directly, not through TanStack Query's batched scheduler: a `generate()` in an event
+    // handler (or in `act()`) shows `submitting` in the same turn; React batches the renders.
+    const own = () => listener();
+    this.#listeners.add(own);
+    clearTimeout(this.#stopTimer);
+    if (this.#listeners.size === 1) this.runs.listen(true);
+    return () => {
+      this.#listeners.delete(own);
+      if (this.#listeners.size > 0) return;
+      this.runs.listen(false);
+      // Deferred a tick: StrictMode unmounts and remounts at once, and work in flight must survive
+      // that. A real unmount leaves storage as it was: the page may be going away, and a reload
+      // must find the task in flight to resume it.
+      this.#stopTimer = setTimeout(() => {
+        if (this.#listeners.size > 0) return;
+        this.#unmounted = true;
+        this.stop();
+        this.#unmounted = false;
+      }, 0);
+    };
+  };
+
+  /** Takes new options; a new `persist` key restores what it holds (at once when the persister is loaded). */
+  setOptions(options: TOptions): void {
+    this.options = options;
+    this.runs.setSettings(options);
+    const id = persistIdentity(options.persist);
+    if (id[0] === this.#persistId[0] && id[1] === this.#persistId[1]) return;
+    this.#persistId = id;
+    this.#persister = undefined;
+    this.restoring = undefined;
+    if (!id[0]) return;
+    const persister = resolvePersister(options.persist!);
+    if (!(persister instanceof Promise)) return this.#restore(persister);
+    const restoring = persister.then(
+      (loaded) => {
+        if (this.restoring === restoring) this.#restore(loaded);
+      },
+      (error: unknown) => {
+        // E.g. a chunk that failed to load: generations go on, only unsaved.
+        console.warn(`flash-image-react: could not load persistence (${String(error)}).`);
+        if (this.restoring === restoring) this.restoring = undefined;
+      },
+    );
+    this.restoring = restoring;
+  }
+
+  /** Stops whatever is in flight: what a real unmount does. */
+  abstract stop(): void;
+
+  /** Shows what storage held; returns the entries now shown (what storage should hold). */
+  protected abstract restoreEntries(entries: PersistedGeneration[]): readonly PersistedGeneration[];
+
+  /** What storage should hold now. */
+  protected abstract entries(): readonly PersistedGeneration[];
+
+  /** Builds the result from the current state. */
+  protected abstract buildResult(): TResult;
+
+  /** Rebuilds the result, tells the listeners, and saves. */
+  protected update(): void {
+    this.result = this.buildResult();
+    for (const listener of this.#listeners) listener();
+    if (!this.#persister || this.#unmounted) return;
+    const entries = this.entries();
+    const text = JSON.stringify(entries);
+    if (text !== this.#saved) this.#persister.save(entries);
+    this.#saved = text;
+  }
+
+  #restore(persister: GenerationPersister): void {
+    this.restoring = undefined;
+    this.#saved = JSON.stringify(this.restoreEntries(persister.restore()));
+    this.#persister = persister;
+    this.update();
+  }
+}
