@@ -6,6 +6,7 @@
 //   node test/consumer/run.mjs            both targets
 //   node test/consumer/run.mjs react18    one target
 //   KEEP_CONSUMER=1 node test/consumer/run.mjs   keep the temporary directory
+//   FLASH_IMAGE_TARBALL=x.tgz node test/consumer/run.mjs   use that tarball instead of packing
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,11 +110,15 @@ const work = mkdtempSync(join(tmpdir(), 'fir-consumer-'));
 const extracted = join(work, 'package-contents');
 let failed = false;
 try {
-  // `npm pack` runs `prepack`, so this builds the package exactly as publishing would.
-  const packDir = join(work, 'pack');
-  mkdirSync(packDir);
-  await runSteps('package', [['npm pack (prepack builds)', 'npm', ['pack', '--pack-destination', packDir, '--loglevel=error'], { cwd: root }]]);
-  const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz')));
+  // `npm pack` runs `prepack`, so this builds the package exactly as publishing would. `test/pack.mjs`
+  // packs once for this and the examples' test, and passes the tarball in FLASH_IMAGE_TARBALL.
+  let tarball = process.env.FLASH_IMAGE_TARBALL && resolve(process.env.FLASH_IMAGE_TARBALL);
+  if (!tarball) {
+    const packDir = join(work, 'pack');
+    mkdirSync(packDir);
+    await runSteps('package', [['npm pack (prepack builds)', 'npm', ['pack', '--pack-destination', packDir, '--loglevel=error'], { cwd: root }]]);
+    tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz')));
+  }
   mkdirSync(extracted);
   const untar = await run('tar', ['-xzf', tarball, '-C', extracted, '--strip-components=1']);
   if (!untar.ok) throw new StepFailure(`could not extract ${tarball}: ${untar.output}`);
