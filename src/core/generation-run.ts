@@ -5,7 +5,7 @@ import { generateMutationOptions } from './generate-mutation.js';
 import { imageGenKeys } from './query-keys.js';
 import { taskFailedError } from './status.js';
 import type { SubmitUpdate } from './submit-queue.js';
-import { seedTask, taskQueryOptions, type TaskQueryConfig, type TaskQueryKey } from './task-query.js';
+import { taskQueryOptions, type TaskQueryConfig, type TaskQueryKey } from './task-query.js';
 import { toTaskView, type TaskView } from './task-view.js';
 import type { GenerateImageInput, ImageTask } from './types.js';
 
@@ -83,9 +83,7 @@ export class GenerationRun {
   /** Takes what happened to its POST. */
   apply(update: SubmitUpdate): void {
     if (update.type === 'accepted') {
-      // Seeded, so the first read waits one interval instead of asking at once for a task the
-      // server only just accepted.
-      seedTask(this.#context.client, update.task);
+      // Already seeded by the mutation, so the first read waits one interval.
       this.#accept(update.task, this.startedAt ?? Date.now());
       if (this.#listening) this.listen(true);
     } else {

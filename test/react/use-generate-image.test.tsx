@@ -218,3 +218,45 @@ describe('useGenerateImage: validation sends nothing', () => {
     expect(api.posts()[0]!.body?.image_urls).toEqual(urls);
   });
 });
+
+describe('useGenerateImage: one POST per user action', () => {
+  it('sends nothing for a second mutate() while the first POST is in flight, and hands back its promise', async () => {
+    const api = createMockApi();
+    server.use(...api.handlers);
+    server.use(
+      http.post(`${API}/api/v2/image/generate`, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return undefined;
+      }),
+    );
+    const { result } = renderGenerate();
+    let first!: Promise<ImageTask>;
+    let second!: Promise<ImageTask>;
+    act(() => {
+      // A double click: the second comes before `isPending` could disable anything.
+      first = result.current.mutateAsync({ prompt: 'one' });
+      second = result.current.mutateAsync({ prompt: 'two' });
+      result.current.mutate({ prompt: 'three' });
+    });
+    expect(second).toBe(first);
+    await advance(300);
+    await expect(first).resolves.toMatchObject({ taskId: 'task0001' });
+    expect(api.posts().map((p) => p.body?.prompt)).toEqual(['one']);
+    // Once it is answered, the next action sends its own POST.
+    const next = start(result.current.mutateAsync, { prompt: 'four' });
+    await advance(300);
+    expect((await next).task).toMatchObject({ taskId: 'task0002' });
+    expect(api.posts().map((p) => p.body?.prompt)).toEqual(['one', 'four']);
+  });
+
+  it('puts the new task in the cache, so useTaskStatus of it first asks one interval later', async () => {
+    const api = createMockApi();
+    server.use(...api.handlers);
+    const { result, queryClient } = renderGenerate();
+    const outcome = start(result.current.mutateAsync, { prompt: 'a fox' });
+    await advance(0);
+    const { task } = await outcome;
+    expect(queryClient.getQueryData(['flash-image-react', 'task', task!.taskId])).toMatchObject({ status: 'pending' });
+    expect(queryClient.getQueryState(['flash-image-react', 'task', task!.taskId])).toMatchObject({ dataUpdateCount: 0 });
+  });
+});
