@@ -58,32 +58,12 @@ export interface GenerationResult {
   cancel(): void;
 }
 
-/** The generation on screen. */
-interface Run {
-  id: number;
-  input: GenerateImageInput;
-  startedAt: number;
-  /** When it was first seen finished, so its history entry never changes. */
-  completedAt?: number;
-}
-
+/** A generation's promise, until it settles. */
 interface InFlight {
-  id: number;
+  machine: GenerationRun;
   promise: Promise<ImageTask>;
   resolve(task: ImageTask): void;
   reject(error: ImageGenError): void;
-}
-
-function createInFlight(id: number): InFlight {
-  let resolve!: (task: ImageTask) => void;
-  let reject!: (error: ImageGenError) => void;
-  const promise = new Promise<ImageTask>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Marks the promise handled: callers that only read `status` need not catch it.
-  promise.catch(() => undefined);
-  return { id, promise, resolve, reject };
 }
 
 /**
@@ -92,21 +72,19 @@ function createInFlight(id: number): InFlight {
  * results kept as a history. `useImageGeneration` is a thin adapter over it.
  */
 export class GenerationObserver extends EngineObserver<GenerationResult, GenerationObserverOptions> {
-  #run: Run | null = null;
-  /** The generation's state machine; undefined when idle. */
+  /** The generation on screen (its state machine); undefined when idle. */
   #machine: GenerationRun | undefined;
+  /** When the generation on screen was started, and first seen finished. */
+  #startedAt = 0;
+  #completedAt: number | undefined;
+  /** True once the generation on screen is in the history (or was removed from it): it is listed once. */
+  #listed = false;
+  #history: PersistedGeneration[] = [];
+  #inFlight: InFlight | undefined;
   /** Aborts the POST in flight. */
   #controller: AbortController | undefined;
   /** The wait before sending again after a 429. */
   #resend: ReturnType<typeof setTimeout> | undefined;
-  #inFlight: InFlight | null = null;
-  #nextId = 0;
-  /** The results before the current generation's, which is added once it finishes. */
-  #earlier: PersistedGeneration[] = [];
-  /** A generation whose result is not added to the history: restored (already there) or removed. */
-  #unlisted: number | undefined;
-  #historyBasis: unknown[] = [];
-  #historyValue: PersistedGeneration[] = [];
 
   constructor(client: QueryClient, options: GenerationObserverOptions) {
     super(client, options);
@@ -117,12 +95,10 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
     if (this.#inFlight) return this.#inFlight.promise;
     // A stored generation may be about to resume: decide once it has.
     if (this.restoring) return this.restoring.then(() => this.generate(input));
-    const id = ++this.#nextId;
-    // The last result stays in the history while the next one runs.
-    this.#earlier = this.#history();
-    this.#run = { id, input, startedAt: Date.now() };
-    const pending = (this.#inFlight = createInFlight(id));
-    this.#send(this.#adopt(new GenerationRun(this.context, input))!, 0);
+    const machine = new GenerationRun(this.context, input);
+    const pending = this.#expect(machine);
+    this.#show(machine, Date.now());
+    this.#send(machine, 0);
     return pending.promise;
   };
 
@@ -132,14 +108,11 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
 
   reset = (): void => {
     this.stop();
-    this.#earlier = this.#history();
-    this.#run = null;
-    this.#adopt(undefined);
+    this.#show(undefined);
   };
 
   removeFromHistory = (taskId: string): void => {
-    this.#earlier = removeFromHistory(this.#earlier, taskId);
-    if (this.#run && this.#machine?.item().taskId === taskId) this.#unlisted = this.#run.id;
+    this.#history = removeFromHistory(this.#history, taskId);
     this.update();
   };
 
@@ -148,12 +121,9 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
     if (!pending) return;
     clearTimeout(this.#resend);
     this.#controller?.abort();
-    this.#machine?.stop();
-    this.#settle(pending.id, {
-      error: new ImageGenError({
-        kind: 'aborted',
-        message: 'Stopped waiting for the image. If the server had already accepted it, it may still finish and use credits.',
-      }),
+    pending.machine.stop();
+    this.#settle(pending.machine, {
+      error: new ImageGenError({ kind: 'aborted', message: 'Stopped waiting. A task the server already accepted may still finish and use credits.' }),
     });
   }
 
@@ -178,115 +148,105 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
     );
   }
 
-  /** Shows this machine (or none), polling its task while someone listens. */
-  #adopt(machine: GenerationRun | undefined): GenerationRun | undefined {
+  #expect(machine: GenerationRun): InFlight {
+    let resolve!: (task: ImageTask) => void;
+    let reject!: (error: ImageGenError) => void;
+    const promise = new Promise<ImageTask>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Marks the promise handled: callers that only read `status` need not catch it.
+    promise.catch(() => undefined);
+    return (this.#inFlight = { machine, promise, resolve, reject });
+  }
+
+  /** Shows this generation (or none), polling its task while someone listens. */
+  #show(machine: GenerationRun | undefined, startedAt = 0, completedAt?: number): void {
     this.#machine?.dispose();
     this.#machine = machine;
+    this.#startedAt = startedAt;
+    this.#completedAt = completedAt;
+    this.#listed = completedAt !== undefined;
     machine?.listen(this.listening);
     this.update();
-    return machine;
   }
 
   protected buildResult(): GenerationResult {
-    const run = this.#run;
-    const item = this.#machine?.item();
+    const machine = this.#machine;
+    const item = machine?.item();
     const itemStatus = item?.status;
     const status: ImageGenerationStatus =
-      !run || itemStatus === 'cancelled' ? 'idle'
-      : !itemStatus || itemStatus === 'queued' || itemStatus === 'submitting' ? 'submitting'
+      !itemStatus || itemStatus === 'cancelled' ? 'idle'
+      : itemStatus === 'queued' || itemStatus === 'submitting' ? 'submitting'
       : itemStatus;
-    const error = status === 'failed' ? item!.error : undefined;
-    if (run && status === 'completed') run.completedAt ??= Date.now();
     const result: GenerationResult = {
       status,
       generate: this.generate,
       imageUrl: item?.imageUrl,
-      error,
-      input: run?.input,
-      startedAt: run?.startedAt,
+      error: status === 'failed' ? item!.error : undefined,
+      input: machine?.input,
+      startedAt: machine && this.#startedAt,
       isBusy: status === 'submitting' || status === 'pending' || status === 'processing',
-      history: this.#history(),
+      history: this.#history,
       removeFromHistory: this.removeFromHistory,
       reset: this.reset,
       cancel: this.cancel,
     };
     // A getter: only components that read the task re-render for changes of its raw body.
-    Object.defineProperty(result, 'task', { enumerable: true, get: () => (item && run ? item.task : undefined) });
+    Object.defineProperty(result, 'task', { enumerable: true, get: () => item?.task });
     return result;
   }
 
-  // Settled once the result that shows the outcome is out, so a callback that starts the next
-  // generation starts it from there.
   protected override update(): void {
+    const machine = this.#machine;
+    const item = machine?.item();
+    // Listed in the same update that shows it finished: finishing costs one render.
+    if (machine && item?.status === 'completed' && !this.#listed) {
+      this.#listed = true;
+      this.#completedAt = Date.now();
+      const entry = { taskId: item.taskId!, input: persistableInput(machine.input), startedAt: this.#startedAt, imageUrl: item.imageUrl, completedAt: this.#completedAt };
+      this.#history = addToHistory(this.#history, entry, this.options.historySize);
+    }
     super.update();
-    const run = this.#run;
-    if (!run || this.#inFlight?.id !== run.id) return;
+    // Settled once the result that shows the outcome is out, so a callback that starts the next
+    // generation starts it from there.
+    if (!machine || this.#inFlight?.machine !== machine) return;
     const { status, error } = this.result;
-    if (error) this.#settle(run.id, { error });
-    else if (status === 'completed') this.#settle(run.id, { task: this.#machine!.task()! });
+    if (error) this.#settle(machine, { error });
+    else if (status === 'completed') this.#settle(machine, { task: machine.task()! });
   }
 
   protected restoreEntries(entries: PersistedGeneration[]): readonly PersistedGeneration[] {
     const done = entries.filter((e) => e.imageUrl);
     const resumable = entries.find((e) => !e.imageUrl);
-    this.#earlier = done.slice(0, Math.max(0, this.options.historySize ?? DEFAULT_HISTORY_SIZE));
+    this.#history = done.slice(0, Math.max(0, this.options.historySize ?? DEFAULT_HISTORY_SIZE));
     // A running task is resumed, else the latest result is shown; never over a generation in flight.
     const shown = this.#inFlight ? undefined : (resumable ?? done[0]);
     if (shown) {
-      const id = ++this.#nextId;
       const task = entryTask(shown);
-      this.#run = { id, input: shown.input, startedAt: shown.startedAt, completedAt: shown.completedAt };
-      if (shown === resumable) this.#inFlight = createInFlight(id);
-      else {
-        this.#unlisted = id;
-        restoreTask(this.client, task);
-      }
-      this.#adopt(new GenerationRun(this.context, shown.input, 0, { task, startedAt: shown.startedAt }));
+      if (shown !== resumable) restoreTask(this.client, task);
+      const machine = new GenerationRun(this.context, shown.input, 0, { task, startedAt: shown.startedAt });
+      if (shown === resumable) this.#expect(machine);
+      this.#show(machine, shown.startedAt, shown.completedAt);
     } else if (!this.#inFlight) {
       // A new key (another user, say) with nothing to show: the previous key's result goes, or it
       // would be listed, and stored, under this one.
-      this.#run = null;
-      this.#adopt(undefined);
+      this.#show(undefined);
     }
-    return shown && shown === resumable ? [resumable, ...this.#earlier] : this.#earlier;
+    return shown === resumable && resumable ? [resumable, ...this.#history] : this.#history;
   }
 
   protected entries(): readonly PersistedGeneration[] {
-    const history = this.#history();
-    const item = this.#machine?.item();
-    const run = this.#run;
-    if (!run || !item?.taskId || (item.status !== 'pending' && item.status !== 'processing')) return history;
-    return [{ taskId: item.taskId, input: persistableInput(run.input), startedAt: run.startedAt }, ...history];
+    const machine = this.#machine;
+    const item = machine?.item();
+    if (!machine || !item?.taskId || (item.status !== 'pending' && item.status !== 'processing')) return this.#history;
+    return [{ taskId: item.taskId, input: persistableInput(machine.input), startedAt: this.#startedAt }, ...this.#history];
   }
 
-  // The same array while nothing it depends on changed, so a memoised list does not re-render.
-  #history(): PersistedGeneration[] {
-    const run = this.#run;
-    const item = this.#machine?.item();
-    const listed = run && run.id !== this.#unlisted && item?.status === 'completed' && item.imageUrl ? item : undefined;
-    const basis = [this.#earlier, listed, this.options.historySize];
-    if (basis.every((value, i) => value === this.#historyBasis[i])) return this.#historyValue;
-    this.#historyBasis = basis;
-    this.#historyValue = !listed
-      ? this.#earlier
-      : addToHistory(
-          this.#earlier,
-          {
-            taskId: listed.taskId!,
-            input: persistableInput(run!.input),
-            startedAt: run!.startedAt,
-            imageUrl: listed.imageUrl,
-            completedAt: run!.completedAt!,
-          },
-          this.options.historySize,
-        );
-    return this.#historyValue;
-  }
-
-  #settle(id: number, outcome: { task: ImageTask } | { error: ImageGenError }): void {
+  #settle(machine: GenerationRun, outcome: { task: ImageTask } | { error: ImageGenError }): void {
     const pending = this.#inFlight;
-    if (pending?.id !== id) return;
-    this.#inFlight = null;
+    if (pending?.machine !== machine) return;
+    this.#inFlight = undefined;
     const { onComplete, onError } = this.options;
     if ('task' in outcome) {
       pending.resolve(outcome.task);
