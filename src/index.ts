@@ -28,15 +28,37 @@ export {
 export { useImageBatch, type ImageBatchItem, type UseImageBatchOptions, type UseImageBatchResult } from './react/use-image-batch.js';
 export { seedVariations, type ImageBatchItemStatus, type ImageBatchProgress } from './core/batch.js';
 export type { PersistConfig, PersistedGeneration, PersistOption, PersistStorage } from './core/persist.js';
-export { ImageGenerator, type ImageGeneratorProps, type ImageGeneratorResultProps, type ImageGeneratorValues } from './components/ImageGenerator.js';
+export {
+  ImageGenerator,
+  ImageGeneratorActions,
+  ImageGeneratorHistory,
+  ImageGeneratorPrompt,
+  ImageGeneratorReferences,
+  ImageGeneratorResult,
+  ImageGeneratorRoot,
+  ImageGeneratorSeed,
+  ImageGeneratorSize,
+  ImageGeneratorStatus,
+  ImageGeneratorSubmit,
+  useImageGeneratorContext,
+  type ImageGeneratorContextValue,
+  type ImageGeneratorFormValues,
+  type ImageGeneratorProps,
+  type ImageGeneratorReferencesProps,
+  type ImageGeneratorResultProps,
+  type ImageGeneratorRootProps,
+  type ImageGeneratorValues,
+} from './components/ImageGenerator.js';
 export { ReferencePicker, type ReferencePickerProps } from './components/ReferencePicker.js';
 export {
   useReferencePicker,
+  type ReferencePickerRootProps,
+  type ReferencePickerRootPropsResult,
   type ReferenceUpload,
   type UploadFile,
   type UseReferencePickerOptions,
   type UseReferencePickerResult,
-} from './components/use-reference-picker.js';
+} from './react/use-reference-picker.js';
 export {
   defaultImageGeneratorLabels,
   defaultReferencePickerLabels,
