@@ -1,5 +1,5 @@
 'use client';
-import { createContext, useContext, useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode, type Ref, type RefObject } from 'react';
+import { createContext, useContext, useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode, type Ref } from 'react';
 import { IMAGE_SIZES, MAX_REFERENCE_IMAGES, MAX_SEED } from '../core/constants.js';
 import { checkReferenceUrl, isSafeImageSrc, randomSeed } from '../core/references.js';
 import type { GenerateImageInput, ImageSize } from '../core/types.js';
@@ -57,7 +57,7 @@ export interface ImageGeneratorContextValue extends ImageGeneratorResultProps {
   /** Prefix of the ids the parts give their elements (`${id}-prompt`…), from `useId`. */
   id: string;
   /** The prompt's textarea, focused by Re-use of a recent result. */
-  promptRef: RefObject<HTMLTextAreaElement | null>;
+  promptRef: { current: HTMLTextAreaElement | null };
 }
 
 /** Props of `<ImageGeneratorRoot>`, which `<ImageGenerator>` takes too; the generation's options are `useImageGeneration`'s. */

@@ -175,7 +175,7 @@ function useStable<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) 
 function useUploads(
   { uploadFile, maxFileBytes, accept, disabled }: UseReferencePickerOptions & { accept: string },
   max: number,
-  latest: RefObject<string[]>,
+  latest: { current: string[] },
   setUrls: (next: string[]) => void,
   setRefusals: (refusals: ReferenceRefusal[]) => void,
 ) {
@@ -282,7 +282,7 @@ function usePropGetters({ draftUrl, setDraftUrl, addUrl, addFiles, disabled, isF
   const isDragging = dragDepth > 0;
   const rootRef = useRef<HTMLElement | null>(null);
   // One merged ref per ref of yours, so React does not detach and re-attach it on every render.
-  const mergedRef = useRef<{ theirs?: Ref<HTMLElement>; ref: RefCallback<HTMLElement> }>(null);
+  const mergedRef = useRef<{ theirs?: Ref<HTMLElement>; ref: RefCallback<HTMLElement> } | null>(null);
   const blocked = disabled || isFull;
   const active = canUpload && !disabled;
   const invalid = refusals.some((r) => r.code === 'invalid_url' || r.code === 'duplicate');
