@@ -19,7 +19,13 @@ const CASES = [
   { imports: ['useGenerateImage', 'useTaskStatus', 'ImageGenProvider'], absent: COMPONENT_CODE },
   { imports: ['createHttpFetcher', 'ImageGenError', 'validateGenerateInput'], absent: [...COMPONENT_CODE, REACT_IMPORT] },
   { imports: ['ReferencePicker'], present: [/fir-picker/, /dataTransfer/], absent: [/fir-generator/] },
-  { imports: ['ImageGenerator'], present: [/fir-generator/, /fir-picker/, REACT_IMPORT] },
+  // Parts are plain named exports: a layout without the picker or the history carries neither.
+  {
+    imports: ['ImageGeneratorRoot', 'ImageGeneratorPrompt', 'ImageGeneratorSubmit'],
+    present: [/fir-generator/],
+    absent: [/fir-picker/, /fir-history/, /dataTransfer/],
+  },
+  { imports: ['ImageGenerator'], present: [/fir-generator/, /fir-picker/, /fir-history/, REACT_IMPORT] },
 ];
 
 async function bundle(names) {

@@ -31,15 +31,37 @@ export { useImageBatch, type UseImageBatchOptions, type UseImageBatchResult } fr
 export { seedVariations, type ImageBatchItem, type ImageBatchItemStatus, type ImageBatchProgress } from './core/batch.js';
 export type { GenerationPersister, PersistConfig, PersistOption, PersistStorage } from './core/persister.js';
 export type { PersistedGeneration } from './core/history.js';
-export { ImageGenerator, type ImageGeneratorProps, type ImageGeneratorResultProps, type ImageGeneratorValues } from './components/ImageGenerator.js';
+export {
+  ImageGenerator,
+  ImageGeneratorActions,
+  ImageGeneratorHistory,
+  ImageGeneratorPrompt,
+  ImageGeneratorReferences,
+  ImageGeneratorResult,
+  ImageGeneratorRoot,
+  ImageGeneratorSeed,
+  ImageGeneratorSize,
+  ImageGeneratorStatus,
+  ImageGeneratorSubmit,
+  useImageGeneratorContext,
+  type ImageGeneratorContextValue,
+  type ImageGeneratorFormValues,
+  type ImageGeneratorProps,
+  type ImageGeneratorReferencesProps,
+  type ImageGeneratorResultProps,
+  type ImageGeneratorRootProps,
+  type ImageGeneratorValues,
+} from './components/ImageGenerator.js';
 export { ReferencePicker, type ReferencePickerProps } from './components/ReferencePicker.js';
 export {
   useReferencePicker,
+  type ReferencePickerRootProps,
+  type ReferencePickerRootPropsResult,
   type ReferenceUpload,
   type UploadFile,
   type UseReferencePickerOptions,
   type UseReferencePickerResult,
-} from './components/use-reference-picker.js';
+} from './react/use-reference-picker.js';
 export {
   defaultImageGeneratorLabels,
   defaultReferencePickerLabels,

@@ -40,7 +40,7 @@ export const UseReferencePicker: Story = {
     await userEvent.type(canvas.getByLabelText('Paste a picture URL'), `${referenceUrl('kite')}{Enter}`);
     await expect(canvas.getByRole('img', { name: 'Picture 1' })).toBeVisible();
     await userEvent.type(canvas.getByLabelText('Paste a picture URL'), 'not a url{Enter}');
-    await expect(canvas.getByRole('alert')).toHaveTextContent('invalid-url');
+    await expect(canvas.getByRole('alert')).toHaveTextContent('invalid_url');
     await expect(onChange).toHaveBeenCalledTimes(1);
   },
 };

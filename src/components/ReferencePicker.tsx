@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef } from 'react';
 import { isSafeImageSrc } from '../core/references.js';
 import { defaultReferencePickerLabels, type ReferencePickerLabels } from './labels.js';
-import { useReferencePicker, type UseReferencePickerOptions } from './use-reference-picker.js';
+import { useReferencePicker, type UseReferencePickerOptions } from '../react/use-reference-picker.js';
 
 /** Props of `<ReferencePicker>`. */
 export interface ReferencePickerProps extends UseReferencePickerOptions {
@@ -34,8 +34,6 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
   // Keys survive reordering (so focus and images stay with their item) and tolerate duplicates in a
   // controlled value the app passes in: the nth copy of a URL gets `#n`.
   const keys = urls.map((url, i) => `${url}#${urls.slice(0, i).filter((u) => u === url).length}`);
-  const urlInput = useRef<HTMLInputElement>(null);
-  const list = useRef<HTMLOListElement>(null);
   const focusAfter = useRef<{ action: string; key?: string; index?: number } | null>(null);
 
   // Keyboard users keep their place: after a move, focus follows the moved item (found by key) to
@@ -46,13 +44,11 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
     if (!target) return;
     focusAfter.current = null;
     const { action, key, index = keys.indexOf(key!) } = target;
-    // References come first in the list, uploads after them.
-    const item = list.current?.children[Math.min(index, keys.length - 1)];
-    (
-      item?.querySelector<HTMLButtonElement>(`[data-action="${action}"]:enabled`) ??
-      item?.querySelector<HTMLButtonElement>('[data-action]:enabled') ??
-      urlInput.current
-    )?.focus();
+    // References come first in the list, uploads after them; the URL input is the root's first input.
+    const root = picker.rootRef.current;
+    const item = root?.querySelector('ol')?.children[Math.min(index, keys.length - 1)];
+    const enabled = (selector: string) => item?.querySelector<HTMLButtonElement>(`${selector}:enabled`);
+    (enabled(`[data-action="${action}"]`) ?? enabled('[data-action]') ?? root?.querySelector('input'))?.focus();
   });
 
   const move = (index: number, by: number, action: string) => () => {
@@ -60,15 +56,9 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
     picker.move(index, index + by);
   };
 
+  const attrs = { className: `fir-root fir-picker ${className ?? ''}`.trim(), 'data-theme': theme, role: 'group', 'aria-labelledby': `${id}-title` };
   return (
-    <div
-      {...picker.getRootProps({
-        className: `fir-root fir-picker ${className ?? ''}`.trim(),
-        'data-theme': theme,
-        role: 'group',
-        'aria-labelledby': `${id}-title`,
-      })}
-    >
+    <div {...picker.getRootProps(attrs)}>
       <div className="fir-picker__header">
         <span id={`${id}-title`} className="fir-picker__title">
           {labels.title}
@@ -79,7 +69,7 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
       </div>
 
       {count > 0 && (
-        <ol className="fir-picker__list" ref={list}>
+        <ol className="fir-picker__list">
           {urls.map((url, index) => {
             const n = index + 1;
             return (
@@ -122,10 +112,7 @@ export function ReferencePicker({ labels: labelOverrides, className, theme, ...o
           {labels.urlInput}
         </label>
         <div className="fir-picker__add-row">
-          <input
-            {...picker.getUrlInputProps({ id: `${id}-url`, className: 'fir-input', placeholder: 'https://…' })}
-            ref={urlInput}
-          />
+          <input {...picker.getUrlInputProps({ id: `${id}-url`, className: 'fir-input', placeholder: 'https://…' })} />
           <button {...picker.getAddButtonProps({ className: 'fir-button' })}>{labels.add}</button>
         </div>
       </div>

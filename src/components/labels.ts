@@ -61,11 +61,11 @@ export const defaultReferencePickerLabels: ReferencePickerLabels = {
   removeUpload: (name) => `Remove ${name}`,
   refusal: ({ code, fileName }, { max, maxFileBytes }) =>
     ({
-      'invalid-url': 'Enter an absolute image URL starting with http:// or https://.',
+      invalid_url: 'Enter an absolute image URL starting with http:// or https://.',
       duplicate: fileName ? `${fileName} is already a reference.` : 'That image is already a reference.',
-      'too-many': `You can add up to ${max} reference images${fileName ? `; ${fileName} was not added` : ''}.`,
-      'file-invalid-type': `${fileName} is not an image type this picker accepts.`,
-      'file-too-large': `${fileName} is larger than ${maxFileBytes === undefined ? 'the limit' : formatBytes(maxFileBytes)}.`,
+      too_many: `You can add up to ${max} reference images${fileName ? `; ${fileName} was not added` : ''}.`,
+      file_invalid_type: `${fileName} is not an image type this picker accepts.`,
+      file_too_large: `${fileName} is larger than ${maxFileBytes === undefined ? 'the limit' : formatBytes(maxFileBytes)}.`,
     })[code],
 };
 

@@ -1,8 +1,8 @@
 import { MAX_REFERENCE_IMAGES, MAX_SEED } from './constants.js';
 import { isHttpUrl } from './validation.js';
 
-/** Why a reference was not added; the UI turns it into words. */
-export type ReferenceRefusalCode = 'invalid-url' | 'duplicate' | 'too-many' | 'file-invalid-type' | 'file-too-large';
+/** Why a reference was not added; the UI turns it into words. Snake_case, like `ImageGenError`'s kinds and the server's codes. */
+export type ReferenceRefusalCode = 'invalid_url' | 'duplicate' | 'too_many' | 'file_invalid_type' | 'file_too_large';
 
 /** A refused addition, for the picker's alert. */
 export interface ReferenceRefusal {
@@ -19,9 +19,9 @@ export function clampMax(max: number | undefined): number {
 
 /** Whether `url` may join `current`: refused when malformed, already there, or over the limit. */
 export function checkReferenceUrl(url: string | undefined, current: readonly string[], room: number): ReferenceRefusal | null {
-  if (!isHttpUrl(url)) return { code: 'invalid-url' };
+  if (!isHttpUrl(url)) return { code: 'invalid_url' };
   if (current.includes(url)) return { code: 'duplicate' };
-  if (room <= 0) return { code: 'too-many' };
+  if (room <= 0) return { code: 'too_many' };
   return null;
 }
 
@@ -64,11 +64,11 @@ export function sortFileBatch<F extends { name: string; type: string; size: numb
   const refused: ReferenceRefusal[] = [];
   for (const file of files) {
     const code = !matchesAccept(file, rules.accept)
-      ? 'file-invalid-type'
+      ? 'file_invalid_type'
       : file.size > (rules.maxFileBytes ?? Infinity)
-        ? 'file-too-large'
+        ? 'file_too_large'
         : accepted.length >= rules.room
-          ? 'too-many'
+          ? 'too_many'
           : undefined;
     if (code) refused.push({ code, fileName: file.name });
     else accepted.push(file);

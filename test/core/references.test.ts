@@ -53,8 +53,8 @@ describe('checkReferenceUrl', () => {
     ['data:', 'data:image/png;base64,AAAA'],
     ['blob:', 'blob:http://localhost/123'],
     ['an empty string', ''],
-  ])('refuses %s as invalid-url', (_, url) => {
-    expect(checkReferenceUrl(url, [], 14)).toEqual({ code: 'invalid-url' });
+  ])('refuses %s as invalid_url', (_, url) => {
+    expect(checkReferenceUrl(url, [], 14)).toEqual({ code: 'invalid_url' });
   });
 
   it('refuses a URL already in the list as duplicate', () => {
@@ -62,12 +62,12 @@ describe('checkReferenceUrl', () => {
   });
 
   it('refuses a new URL when there is no room', () => {
-    expect(checkReferenceUrl('https://example.com/a.png', [], 0)).toEqual({ code: 'too-many' });
-    expect(checkReferenceUrl('https://example.com/a.png', [], -1)).toEqual({ code: 'too-many' });
+    expect(checkReferenceUrl('https://example.com/a.png', [], 0)).toEqual({ code: 'too_many' });
+    expect(checkReferenceUrl('https://example.com/a.png', [], -1)).toEqual({ code: 'too_many' });
   });
 
   it('reports an invalid URL before a full list, and a duplicate before a full list', () => {
-    expect(checkReferenceUrl('nope', [], 0)).toEqual({ code: 'invalid-url' });
+    expect(checkReferenceUrl('nope', [], 0)).toEqual({ code: 'invalid_url' });
     expect(checkReferenceUrl('https://e.com/a.png', ['https://e.com/a.png'], 0)).toEqual({ code: 'duplicate' });
   });
 });
@@ -102,8 +102,8 @@ describe('sortFileBatch', () => {
     const { accepted, refused } = sortFileBatch(files, { accept: 'image/*', room: 2 });
     expect(accepted).toEqual([files[0], files[1]]);
     expect(refused).toEqual([
-      { code: 'too-many', fileName: '3.png' },
-      { code: 'too-many', fileName: '4.png' },
+      { code: 'too_many', fileName: '3.png' },
+      { code: 'too_many', fileName: '4.png' },
     ]);
   });
 
@@ -117,9 +117,9 @@ describe('sortFileBatch', () => {
     const { accepted, refused } = sortFileBatch(files, { accept: 'image/*', maxFileBytes: 1000, room: 1 });
     expect(accepted).toEqual([files[2]]);
     expect(refused).toEqual([
-      { code: 'file-invalid-type', fileName: 'notes.txt' },
-      { code: 'file-too-large', fileName: 'huge.png' },
-      { code: 'too-many', fileName: 'next.jpg' },
+      { code: 'file_invalid_type', fileName: 'notes.txt' },
+      { code: 'file_too_large', fileName: 'huge.png' },
+      { code: 'too_many', fileName: 'next.jpg' },
     ]);
   });
 
@@ -131,7 +131,7 @@ describe('sortFileBatch', () => {
   it('refuses every file when there is no room', () => {
     const { accepted, refused } = sortFileBatch([file('a.png', 'image/png')], { accept: 'image/*', room: 0 });
     expect(accepted).toEqual([]);
-    expect(refused).toEqual([{ code: 'too-many', fileName: 'a.png' }]);
+    expect(refused).toEqual([{ code: 'too_many', fileName: 'a.png' }]);
   });
 });
 

@@ -1,13 +1,24 @@
-import { useState } from 'react';
+import { useRef, useState, type HTMLAttributes, type Ref } from 'react';
 import {
   createHttpFetcher,
   DEFAULT_MODEL,
   ImageGenError,
   ImageGenerator,
+  ImageGeneratorActions,
+  ImageGeneratorHistory,
+  ImageGeneratorPrompt,
+  ImageGeneratorReferences,
+  ImageGeneratorResult,
+  ImageGeneratorRoot,
+  ImageGeneratorSeed,
+  ImageGeneratorSize,
+  ImageGeneratorStatus,
+  ImageGeneratorSubmit,
   ImageGenProvider,
   IMAGE_SIZES,
   ReferencePicker,
   useImageGeneration,
+  useImageGeneratorContext,
   useReferencePicker,
   useTaskStatus,
   type GenerateImageInput,
@@ -43,14 +54,52 @@ function TaskLine({ taskId }: { taskId: string }) {
   return <p data-status={task?.status}>{task?.imageUrl ?? 'waiting'}</p>;
 }
 
+function Zone({ innerRef, ...props }: HTMLAttributes<HTMLDivElement> & { innerRef?: Ref<HTMLDivElement> }) {
+  return <div ref={innerRef} {...props} />;
+}
+
 function HeadlessPicker() {
   const picker = useReferencePicker({ max: 4 });
+  const mine = useRef<HTMLDivElement>(null);
   return (
-    <div {...picker.getRootProps()}>
-      <input {...picker.getUrlInputProps()} />
+    <div {...picker.getRootProps({ ref: mine, className: 'zone' })}>
+      <input {...picker.getUrlInputProps({ type: 'text' })} />
       <button {...picker.getAddButtonProps()}>Add</button>
       <span>{picker.count}</span>
+      <Zone {...picker.getRootProps({ refKey: 'innerRef' })} />
     </div>
+  );
+}
+
+function LuckySeed() {
+  const { values, setValues } = useImageGeneratorContext();
+  return (
+    <button type="button" aria-pressed={values.seed === '7'} onClick={() => setValues({ seed: '7' })}>
+      Seed 7
+    </button>
+  );
+}
+
+// The parts in a layout of the app's own.
+function Studio() {
+  return (
+    <ImageGeneratorRoot intervalMs={(attempt) => (attempt === 0 ? 5000 : 1000)} className="studio">
+      <div>
+        <ImageGeneratorPrompt />
+        <ImageGeneratorSize />
+        <ImageGeneratorSeed />
+        <LuckySeed />
+        <ImageGeneratorReferences accept="image/png" />
+        <ImageGeneratorSubmit />
+      </div>
+      <div>
+        <ImageGeneratorStatus />
+        <ImageGeneratorResult>
+          <ImageGeneratorActions />
+        </ImageGeneratorResult>
+        <ImageGeneratorHistory />
+      </div>
+    </ImageGeneratorRoot>
   );
 }
 
@@ -75,6 +124,7 @@ export function App() {
       <Custom />
       <ReferencePicker value={urls} onChange={setUrls} max={6} theme="dark" />
       <HeadlessPicker />
+      <Studio />
       <ImageGenerator
         defaultValues={{ prompt: 'a tree at dusk', size: '1:1' }}
         uploadFile={async (file, { signal }) => {
