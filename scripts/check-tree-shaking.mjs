@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 // Proves that a consumer pays only for what it imports: bundles single imports from the built
 // package with Vite (as an app would, peers external) and looks for code that must not be there.
-// The last two cases are controls: they must contain the markers, or the markers prove nothing.
+// The cases with `present` are controls: they must contain the markers, or the markers prove nothing.
+// Persistence is loaded on first use: the app's own chunks lack it, a lazy chunk has it.
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
 const root = resolve(import.meta.dirname, '..');
 const entryFile = resolve(root, 'dist/index.js');
-const PEERS = [/^react(?:\/|$)/, /^react-dom(?:\/|$)/, /^@tanstack\/react-query(?:\/|$)/];
+const persistFile = resolve(root, 'dist/persist/index.js');
+const PEERS = [/^react(?:\/|$)/, /^react-dom(?:\/|$)/, /^@tanstack\/(?:react-query|query-core)(?:\/|$)/];
 
 // Strings only the components and the headless picker contain.
 const COMPONENT_CODE = [/fir-/, /Upload images/, /dataTransfer/];
 const REACT_IMPORT = /from\s*["'](?:react|react\/jsx-runtime|react-dom|@tanstack\/react-query)["']/;
+// Strings only the persistence code contains.
+const PERSIST_CODE = [/saved generations/];
 
 const CASES = [
-  { imports: ['useImageGeneration'], absent: COMPONENT_CODE },
+  { imports: ['useImageGeneration'], absent: [...COMPONENT_CODE, ...PERSIST_CODE], lazy: PERSIST_CODE },
+  { imports: ['useImageBatch'], absent: [...COMPONENT_CODE, ...PERSIST_CODE], lazy: PERSIST_CODE },
+  { file: persistFile, imports: ['createGenerationPersister'], present: PERSIST_CODE, absent: [...COMPONENT_CODE, REACT_IMPORT] },
   { imports: ['useGenerateImage', 'useTaskStatus', 'ImageGenProvider'], absent: COMPONENT_CODE },
   { imports: ['createHttpFetcher', 'ImageGenError', 'validateGenerateInput'], absent: [...COMPONENT_CODE, REACT_IMPORT] },
   { imports: ['ReferencePicker'], present: [/fir-picker/, /dataTransfer/], absent: [/fir-generator/] },
@@ -25,12 +31,13 @@ const CASES = [
     present: [/fir-generator/],
     absent: [/fir-picker/, /fir-history/, /dataTransfer/],
   },
-  { imports: ['ImageGenerator'], present: [/fir-generator/, /fir-picker/, /fir-history/, REACT_IMPORT] },
+  { imports: ['ImageGenerator'], present: [/fir-generator/, /fir-picker/, /fir-history/, REACT_IMPORT], absent: PERSIST_CODE },
 ];
 
-async function bundle(names) {
+/** The app's own code (entry chunks) and what it loads only on demand (the other chunks). */
+async function bundle(names, file = entryFile) {
   const id = '\0tree-shaking-entry';
-  const code = `import { ${names.join(', ')} } from ${JSON.stringify(entryFile)};\nconsole.log(${names.join(', ')});\n`;
+  const code = `import { ${names.join(', ')} } from ${JSON.stringify(file)};\nconsole.log(${names.join(', ')});\n`;
   const output = await build({
     configFile: false,
     logLevel: 'silent',
@@ -49,18 +56,20 @@ async function bundle(names) {
       rollupOptions: { input: 'entry', external: (source) => PEERS.some((peer) => peer.test(source)) },
     },
   });
-  const results = Array.isArray(output) ? output : [output];
-  return results.flatMap((result) => result.output).map((chunk) => chunk.code ?? '').join('\n');
+  const chunks = (Array.isArray(output) ? output : [output]).flatMap((result) => result.output).filter((chunk) => chunk.type === 'chunk');
+  const join = (list) => list.map((chunk) => chunk.code).join('\n');
+  return { code: join(chunks.filter((chunk) => chunk.isEntry)), lazy: join(chunks.filter((chunk) => !chunk.isEntry)) };
 }
 
 let failed = false;
-for (const { imports, present = [], absent = [] } of CASES) {
-  const code = await bundle(imports);
+for (const { file, imports, present = [], absent = [], lazy: inLazy = [] } of CASES) {
+  const { code, lazy } = await bundle(imports, file);
   const problems = [
     ...absent.filter((pattern) => pattern.test(code)).map((pattern) => `contains ${pattern}`),
     ...present.filter((pattern) => !pattern.test(code)).map((pattern) => `lacks ${pattern}`),
+    ...inLazy.filter((pattern) => !pattern.test(lazy)).map((pattern) => `no lazy chunk with ${pattern}`),
   ];
-  const size = `${(gzipSync(code).length / 1024).toFixed(2)} kB gzip`;
+  const size = `${(gzipSync(code).length / 1024).toFixed(2)} kB gzip${lazy ? `, ${(gzipSync(lazy).length / 1024).toFixed(2)} kB loaded on demand` : ''}`;
   const label = `import { ${imports.join(', ')} }`;
   if (problems.length > 0) {
     failed = true;

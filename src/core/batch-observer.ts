@@ -1,7 +1,7 @@
 import type { QueryClient } from '@tanstack/query-core';
 import { batchProgress, type ImageBatchItem, type ImageBatchProgress } from './batch.js';
 import { EngineObserver, type EngineOptions } from './engine-observer.js';
-import { GenerationRun } from './generation-run.js';
+import { GenerationRun, isSettled } from './generation-run.js';
 import { entryTask, persistableInput, type PersistedGeneration } from './history.js';
 import { clampConcurrency, createSubmitQueue, type SubmitQueue } from './submit-queue.js';
 import { restoreTask } from './task-query.js';
@@ -24,6 +24,13 @@ export interface BatchResult {
    * a batch is busy it sends nothing and returns that batch's promise.
    */
   generate(inputs: readonly GenerateImageInput[]): Promise<ImageBatchItem[]>;
+  /**
+   * Sends one item again, replacing it: a failed or cancelled item with its own input (Retry), or
+   * any finished one with another input, e.g. a new seed (Regenerate this one). One POST, under the
+   * same 429 policy; the others are untouched. Does nothing for an item still queued or running.
+   * Returns the batch's promise, which resolves once no item is busy.
+   */
+  retry(index: number, input?: GenerateImageInput): Promise<ImageBatchItem[]>;
   /**
    * Stops the batch: nothing more is sent, POSTs in flight are aborted, polling stops, and every
    * unfinished item becomes `cancelled`; finished items stay. Tasks the server already accepted run
@@ -56,7 +63,8 @@ function createInFlight(): InFlight {
 export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOptions> {
   #inFlight: InFlight | null = null;
   #runs: GenerationRun[] = [];
-  #queue: SubmitQueue | undefined;
+  /** The batch's queue, and one per item sent again. */
+  #queues: SubmitQueue[] = [];
   #items: readonly ImageBatchItem[] = [];
   /** When each task was first seen finished, so its stored entry never changes. */
   readonly #completedAt = new Map<string, number>();
@@ -72,14 +80,20 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
     const pending = inputs.length ? (this.#inFlight = createInFlight()) : undefined;
     const runs = this.#adopt(inputs.map((input, index) => new GenerationRun(this.context, input, index)));
     if (!pending) return Promise.resolve([]);
-    // The one 429 policy (shared with single generations), applied across the batch: a 429 pauses
-    // every submit, and at most `concurrency` POSTs are in flight.
-    this.#queue = createSubmitQueue({
-      count: runs.length,
-      concurrency: clampConcurrency(this.options.concurrency),
-      submit: (index, signal) => runs[index]!.submit(signal),
-      onUpdate: (index, update) => runs[index]!.apply(update),
-    });
+    this.#send(runs);
+    return pending.promise;
+  };
+
+  retry = (index: number, input?: GenerateImageInput): Promise<ImageBatchItem[]> => {
+    const before = this.#runs[index];
+    if (!before || !isSettled(before.item())) return this.#inFlight?.promise ?? Promise.resolve([...this.result.items]);
+    const run = new GenerationRun(this.context, input ?? before.input, index);
+    before.dispose();
+    this.#runs = this.#runs.map((r) => (r === before ? run : r));
+    run.listen(this.listening);
+    const pending = (this.#inFlight ??= createInFlight());
+    this.#send([run]);
+    this.update();
     return pending.promise;
   };
 
@@ -94,7 +108,7 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
     const pending = this.#inFlight;
     if (!pending) return;
     this.#inFlight = null;
-    this.#queue?.cancel();
+    this.#stopQueues();
     for (const run of this.#runs) run.stop();
     pending.resolve([...this.result.items]);
   }
@@ -103,10 +117,27 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
     return this.#runs;
   }
 
+  // The one 429 policy (shared with single generations), applied across what one queue sends: a
+  // 429 pauses its every submit, and at most `concurrency` POSTs are in flight.
+  #send(runs: GenerationRun[]): void {
+    this.#queues.push(
+      createSubmitQueue({
+        count: runs.length,
+        concurrency: clampConcurrency(this.options.concurrency),
+        submit: (index, signal) => runs[index]!.submit(signal),
+        onUpdate: (index, update) => runs[index]!.apply(update),
+      }),
+    );
+  }
+
+  #stopQueues(): void {
+    for (const queue of this.#queues) queue.cancel();
+    this.#queues = [];
+  }
+
   /** Shows these runs instead of the last batch's, polling their tasks while someone listens. */
   #adopt(runs: GenerationRun[]): GenerationRun[] {
-    this.#queue?.cancel();
-    this.#queue = undefined;
+    this.#stopQueues();
     for (const run of this.#runs) run.dispose();
     this.#runs = runs;
     for (const run of runs) run.listen(this.listening);
@@ -122,7 +153,8 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
     const items = this.#items;
     if (this.result?.items === items) return this.result;
     const progress = batchProgress(items);
-    return { items, progress, isBusy: progress.done < progress.total, generate: this.generate, cancel: this.cancel, reset: this.reset };
+    const { generate, retry, cancel, reset } = this;
+    return { items, progress, isBusy: progress.done < progress.total, generate, retry, cancel, reset };
   }
 
   protected override update(): void {

@@ -126,4 +126,40 @@ describe('BatchObserver', () => {
     expect(second.result().items.map((i) => i.status)).toEqual(['completed', 'completed']);
     expect(api.posts()).toHaveLength(2);
   });
+
+  it('retry(index) sends that one item again (one POST), and retry(index, input) replaces a finished one; a running one is left alone', async () => {
+    const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 1500 });
+    server.use(...api.handlers);
+    let refusals = 0;
+    server.use(
+      http.post(`${API}/api/v2/image/generate`, async ({ request }) => {
+        const { prompt } = (await request.clone().json()) as { prompt: string };
+        if (prompt === 'p2' && refusals++ === 0) return HttpResponse.json({ error: { message: 'broke' } }, { status: 500 });
+        return undefined;
+      }),
+    );
+    const { result } = observe();
+    void result().generate(prompts(3));
+    await advance(0);
+    expect(result().items.map((i) => i.status)).toEqual(['pending', 'failed', 'pending']);
+    // A running item: nothing is sent.
+    void result().retry(0);
+    await advance(0);
+    expect(api.posts()).toHaveLength(2);
+
+    let items: ImageBatchItem[] | undefined;
+    void result().retry(1).then((done) => (items = done));
+    expect(result().items[1]).toMatchObject({ status: 'submitting', input: { prompt: 'p2' } });
+    await advance(3000);
+    expect(api.posts().map((p) => p.body?.prompt)).toEqual(['p1', 'p3', 'p2']);
+    expect(items?.map((i) => i.status)).toEqual(['completed', 'completed', 'completed']);
+
+    void result().retry(0, { prompt: 'p1', seed: 7 });
+    expect(result().isBusy).toBe(true);
+    await advance(3000);
+    expect(api.posts().at(-1)?.body).toMatchObject({ prompt: 'p1', seed: 7 });
+    expect(api.posts()).toHaveLength(4);
+    expect(result().items.map((i) => i.taskId)).toEqual(['task0004', 'task0003', 'task0002']);
+    expect(result().items.map((i) => i.status)).toEqual(['completed', 'completed', 'completed']);
+  });
 });
