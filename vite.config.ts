@@ -38,7 +38,6 @@ export default defineConfig({
             'react/jsx-runtime',
             'react/jsx-dev-runtime',
             '@tanstack/react-query',
-            '@tanstack/query-core',
             'msw',
             'msw/browser',
             'msw-storybook-addon/csf3',

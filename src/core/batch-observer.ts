@@ -1,4 +1,4 @@
-import type { QueryClient } from '@tanstack/query-core';
+import type { QueryClient } from './query-core.js';
 import { batchProgress, type ImageBatchItem, type ImageBatchProgress } from './batch.js';
 import { EngineObserver, type EngineOptions } from './engine-observer.js';
 import { GenerationRun, isSettled } from './generation-run.js';

@@ -1,4 +1,4 @@
-import type { QueryClient } from '@tanstack/query-core';
+import type { QueryClient } from './query-core.js';
 import type { GenerationRun, RunContext, RunSettings } from './generation-run.js';
 import type { PersistedGeneration } from './history.js';
 import { persistIdentity, resolvePersister, type GenerationPersister, type PersistOption } from './persister.js';

@@ -1,4 +1,4 @@
-import type { MutationObserverOptions } from '@tanstack/query-core';
+import type { MutationObserverOptions } from './query-core.js';
 import type { ImageGenError } from './errors.js';
 import { toImageGenError } from './errors.js';
 import { imageGenKeys } from './query-keys.js';

@@ -1,4 +1,4 @@
-import type { QueryClient } from '@tanstack/query-core';
+import type { QueryClient } from './query-core.js';
 import { EngineObserver, type EngineOptions } from './engine-observer.js';
 import { ImageGenError, toImageGenError } from './errors.js';
 import { GenerationRun } from './generation-run.js';

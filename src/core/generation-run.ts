@@ -1,4 +1,4 @@
-import { MutationObserver, notifyManager, QueryObserver, type QueryClient, type QueryObserverOptions } from '@tanstack/query-core';
+import { MutationObserver, notifyManager, QueryObserver, type QueryClient, type QueryObserverOptions } from './query-core.js';
 import type { ImageBatchItem, ImageBatchItemStatus } from './batch.js';
 import type { ImageGenError } from './errors.js';
 import { generateMutationOptions } from './generate-mutation.js';

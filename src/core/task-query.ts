@@ -1,4 +1,4 @@
-import { skipToken, type DataTag, type Query, type QueryClient, type QueryKey, type QueryObserverOptions, type QueryState } from '@tanstack/query-core';
+import { skipToken, type DataTag, type Query, type QueryClient, type QueryKey, type QueryObserverOptions, type QueryState } from './query-core.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from './constants.js';
 import type { ImageGenError } from './errors.js';
 import { nextPollDelay, pollRetryDelay, resolvePollInterval, shouldRetryPoll, timeoutError } from './polling.js';

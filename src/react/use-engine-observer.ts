@@ -1,5 +1,5 @@
 'use client';
-import type { QueryClient } from '@tanstack/query-core';
+import type { QueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useReducer, useState, useSyncExternalStore } from 'react';
 import type { EngineObserver, EngineOptions } from '../core/engine-observer.js';
 

@@ -1,5 +1,5 @@
 // The batch engine without React: BatchObserver on a QueryClient, requests on the wire through msw.
-import { defaultScheduler, notifyManager, QueryClient } from '@tanstack/query-core';
+import { defaultScheduler, notifyManager, QueryClient } from '@tanstack/react-query';
 import { delay, http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BatchObserver, type BatchObserverOptions } from '../../src/core/batch-observer.js';

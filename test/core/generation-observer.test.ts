@@ -1,5 +1,5 @@
 // The engine without React: GenerationObserver on a QueryClient, requests on the wire through msw.
-import { defaultScheduler, notifyManager, QueryClient } from '@tanstack/query-core';
+import { defaultScheduler, notifyManager, QueryClient } from '@tanstack/react-query';
 import { delay, http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GenerationObserver, type GenerationObserverOptions, type GenerationResult } from '../../src/core/generation-observer.js';

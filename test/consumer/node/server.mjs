@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { createProxyHandler, toNodeHandler } from 'flash-image-react/server';
+import { createProxyHandler, ImageGenError, toNodeHandler } from 'flash-image-react/server';
 
 assert.equal(typeof window, 'undefined');
 assert.equal(typeof document, 'undefined');
@@ -48,6 +48,20 @@ try {
 } finally {
   server.close();
 }
+
+// Server code refuses with the library's error class, from the server entry: its kind picks the status.
+const moderated = createProxyHandler({
+  apiKey: KEY,
+  fetch: async () => assert.fail('a refused input must not reach the vendor'),
+  transformInput: () => {
+    throw new ImageGenError({ kind: 'rate_limited', message: 'Five images a minute.' });
+  },
+});
+const refusedInput = await moderated(
+  new Request('http://localhost/api/v2/image/generate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"a corgi"}' }),
+);
+assert.equal(refusedInput.status, 429);
+assert.equal((await refusedInput.json()).error.message, 'Five images a minute.');
 
 // A handler made where the key is not set (a build without secrets) loads, and answers 500 per request.
 const errors = [];
