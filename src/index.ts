@@ -22,6 +22,12 @@ export { useTaskStatus, type UseTaskStatusOptions } from './react/use-task-statu
 export { taskQueryOptions, type TaskQueryConfig, type TaskQueryKey, type TaskQueryOptions } from './core/task-query.js';
 export { generateMutationOptions, type GenerateMutationConfig, type GenerateMutationOptions } from './core/generate-mutation.js';
 export {
+  GenerationObserver,
+  type GenerationObserverOptions,
+  type GenerationResult,
+} from './core/generation-observer.js';
+export { BatchObserver, type BatchObserverOptions, type BatchResult } from './core/batch-observer.js';
+export {
   useImageGeneration,
   type ImageGenerationStatus,
   type UseImageGenerationOptions,
