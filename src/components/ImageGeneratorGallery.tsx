@@ -1,6 +1,7 @@
 'use client';
 import { useContext, useEffect, useId, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ImageBatchItem } from '../core/batch.js';
+import type { GenerateImageInput } from '../core/types.js';
 import { isSafeImageSrc, randomSeed } from '../core/references.js';
 import type { UseImageBatchResult } from '../react/use-image-batch.js';
 import { ImageGeneratorContext } from './context.js';
@@ -52,6 +53,86 @@ function moveFocus(event: KeyboardEvent<HTMLUListElement>) {
   to.focus();
 }
 
+interface GalleryCellProps {
+  item: ImageBatchItem;
+  total: number;
+  labels: ImageGalleryLabels;
+  /** The cell in the tab order: only it and its actions are. */
+  active: boolean;
+  /** The gallery's clock, for the elapsed time; undefined until it first ticks. */
+  now: number | undefined;
+  /** Id of the line that says the cell's state, which describes the cell. */
+  stateId: string;
+  onFocus(): void;
+  /** Sends the item again: its own input (Retry) or another (Regenerate). */
+  send(input?: GenerateImageInput): void;
+  /** Adds an image to the references; undefined when nothing takes it. */
+  toReference: ((url: string, item: ImageBatchItem) => void) | undefined;
+  canReference(url: string): boolean;
+}
+
+function GalleryCell({ item, total, labels, active, now, stateId, onFocus, send, toReference, canReference }: GalleryCellProps) {
+  const { index, status, error, input, startedAt } = item;
+  const n = index + 1;
+  const image = status === 'completed' && isSafeImageSrc(item.imageUrl) ? item.imageUrl : undefined;
+  const generating = status === 'submitting' || status === 'pending' || status === 'processing';
+  const tabIndex = active ? undefined : -1;
+  // The clicked button goes away with the cell's state: focus stays on the cell.
+  const again = (event: MouseEvent<HTMLElement>, next?: GenerateImageInput) => {
+    event.currentTarget.closest('li')?.focus();
+    send(next);
+  };
+  return (
+    <li className="fir-cell" data-status={status} tabIndex={tabIndex ?? 0} aria-label={labels.cell(n, total)} aria-describedby={stateId} onFocus={onFocus}>
+      <div className="fir-cell__frame" style={aspect(input.size)}>
+        {image ? (
+          <img className="fir-frame__image" src={image} alt={labels.image(n, total, input.prompt)} />
+        ) : generating ? (
+          <div className="fir-frame__placeholder" aria-hidden="true" />
+        ) : (
+          (status === 'failed' || status === 'cancelled') && (
+            <div className="fir-cell__note">
+              {status === 'failed' && error && <p>{labels.failure(error)}</p>}
+              {error?.kind !== 'validation' && button(labels.retry, { 'aria-label': labels.retryName(n, total), tabIndex, onClick: (event) => again(event) })}
+            </div>
+          )
+        )}
+      </div>
+      <p className="fir-cell__state" id={stateId}>
+        {status === 'queued' ? (error ? labels.waiting : labels.queued) : generating ? labels.generating : labels[status as 'completed' | 'failed' | 'cancelled']}
+        {generating && now !== undefined && startedAt !== undefined && ` ${labels.elapsed(Math.max(0, Math.floor((now - startedAt) / 1000)))}`}
+      </p>
+      <div className="fir-cell__actions" style={image ? undefined : hidden}>
+        {toReference &&
+          button(labels.useAsReference, {
+            'aria-label': labels.useAsReferenceName(n, total),
+            tabIndex,
+            disabled: !image || !canReference(image),
+            onClick: () => image && toReference(image, item),
+          })}
+        <a className="fir-button fir-button--secondary" href={image} download aria-label={labels.downloadName(n, total)} tabIndex={tabIndex}>
+          {labels.download}
+        </a>
+        <a
+          className="fir-button fir-button--secondary"
+          href={image}
+          target="_blank"
+          rel="noopener noreferrer"
+          aria-label={labels.openName(n, total)}
+          tabIndex={tabIndex}
+        >
+          {labels.open}
+        </a>
+        {button(labels.regenerate, {
+          'aria-label': labels.regenerateName(n, total),
+          tabIndex,
+          onClick: (event) => again(event, { ...input, seed: randomSeed() }),
+        })}
+      </div>
+    </li>
+  );
+}
+
 /**
  * A batch's images side by side: a responsive grid whose cells have their images' aspect ratio from
  * the start, each showing its own state (queued, generating with the elapsed time, ready, failed
@@ -83,7 +164,7 @@ export function ImageGeneratorGallery({ batch: own, onUseAsReference, labels: ow
   const total = items.length;
   if (!own && !total) return null;
   const labels = { ...defaultImageGalleryLabels, ...root?.labels.gallery, ...ownLabels };
-  const toReference = onUseAsReference ?? (root && ((url: string) => root.addReference(url)));
+  const toReference = onUseAsReference ?? (root ? (url: string) => root.addReference(url) : undefined);
   const current = Math.min(active, total - 1);
   const summary = own && batchStatus(batch, labels);
   const size = items[0]?.input.size ?? '1:1';
@@ -105,77 +186,21 @@ export function ImageGeneratorGallery({ batch: own, onUseAsReference, labels: ow
         </>
       )}
       <ul className="fir-gallery__grid" aria-label={labels.gallery} data-size={size} style={{ '--_columns': columns } as CSSProperties} onKeyDown={moveFocus}>
-        {items.map((item) => {
-          const { index, status, error, input, startedAt } = item;
-          const n = index + 1;
-          const image = status === 'completed' && isSafeImageSrc(item.imageUrl) ? item.imageUrl : undefined;
-          const generating = status === 'submitting' || status === 'pending' || status === 'processing';
-          // Only the active cell and its actions are in the tab order.
-          const tabIndex = index === current ? undefined : -1;
-          // The button that was clicked goes away with the cell's state: focus stays on the cell.
-          const send = (event: MouseEvent<HTMLElement>, next?: typeof input) => {
-            event.currentTarget.closest('li')?.focus();
-            void batch.retry(index, next);
-          };
-          return (
-            <li
-              key={index}
-              className="fir-cell"
-              data-status={status}
-              tabIndex={tabIndex ?? 0}
-              aria-label={labels.cell(n, total)}
-              aria-describedby={`${id}-${index}`}
-              onFocus={() => setActive(index)}
-            >
-              <div className="fir-cell__frame" style={aspect(input.size)}>
-                {image ? (
-                  <img className="fir-frame__image" src={image} alt={labels.image(n, total, input.prompt)} />
-                ) : generating ? (
-                  <div className="fir-frame__placeholder" aria-hidden="true" />
-                ) : (
-                  (status === 'failed' || status === 'cancelled') && (
-                    <div className="fir-cell__note">
-                      {status === 'failed' && error && <p>{labels.failure(error)}</p>}
-                      {error?.kind !== 'validation' &&
-                        button(labels.retry, { 'aria-label': labels.retryName(n, total), tabIndex, onClick: (event) => send(event) })}
-                    </div>
-                  )
-                )}
-              </div>
-              <p className="fir-cell__state" id={`${id}-${index}`}>
-                {status === 'queued' ? (error ? labels.waiting : labels.queued) : generating ? labels.generating : labels[status as 'completed' | 'failed' | 'cancelled']}
-                {generating && now !== undefined && startedAt !== undefined && ` ${labels.elapsed(Math.max(0, Math.floor((now - startedAt) / 1000)))}`}
-              </p>
-              <div className="fir-cell__actions" style={image ? undefined : hidden}>
-                {toReference &&
-                  button(labels.useAsReference, {
-                    'aria-label': labels.useAsReferenceName(n, total),
-                    tabIndex,
-                    disabled: !image || (!onUseAsReference && !root!.canAddReference(image)),
-                    onClick: () => image && toReference(image, item),
-                  })}
-                <a className="fir-button fir-button--secondary" href={image} download aria-label={labels.downloadName(n, total)} tabIndex={tabIndex}>
-                  {labels.download}
-                </a>
-                <a
-                  className="fir-button fir-button--secondary"
-                  href={image}
-                  target="_blank"
-                  rel="noopener noreferrer"
-                  aria-label={labels.openName(n, total)}
-                  tabIndex={tabIndex}
-                >
-                  {labels.open}
-                </a>
-                {button(labels.regenerate, {
-                  'aria-label': labels.regenerateName(n, total),
-                  tabIndex,
-                  onClick: (event) => send(event, { ...input, seed: randomSeed() }),
-                })}
-              </div>
-            </li>
-          );
-        })}
+        {items.map((item) => (
+          <GalleryCell
+            key={item.index}
+            item={item}
+            total={total}
+            labels={labels}
+            active={item.index === current}
+            now={now}
+            stateId={`${id}-${item.index}`}
+            onFocus={() => setActive(item.index)}
+            send={(input) => void batch.retry(item.index, input)}
+            toReference={toReference}
+            canReference={(url) => !!onUseAsReference || root!.canAddReference(url)}
+          />
+        ))}
       </ul>
     </div>
   );
