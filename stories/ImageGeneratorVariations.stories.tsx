@@ -83,11 +83,16 @@ export const FourVariations: Story = {
     await generateFour(canvasElement);
     const cells = canvas.getAllByRole('listitem', { name: /^Image \d of 4$/ });
     const before = cells.map((cell) => cell.getBoundingClientRect().toJSON());
+    // Square frames before any image: the images' shape is known from the start.
+    const frames = cells.map((cell) => cell.querySelector('.fir-cell__frame')!);
+    for (const frame of frames) await expect(frame.clientWidth / frame.clientHeight).toBeCloseTo(1, 2);
     const shift = watchLayoutShift();
     for (let n = 1; n <= 4; n++) await imageLoaded(canvasElement, n);
     await new Promise(requestAnimationFrame);
     await expect(shift.stop()).toBe(0);
     await expect(cells.map((cell) => cell.getBoundingClientRect().toJSON())).toEqual(before);
+    // Each image fills its frame.
+    for (const frame of frames) await expect(frame.querySelector('img')!.getBoundingClientRect().toJSON()).toEqual(frame.getBoundingClientRect().toJSON());
     await expect(canvas.getByRole('status')).toHaveTextContent('4 of 4 ready');
     await expect(posts).toBe(4);
     await expect(args.onComplete).toHaveBeenCalledTimes(4);

@@ -340,7 +340,7 @@ describe('<ImageGenerator variations>: the batch as a whole', () => {
   });
 
   it('a 402 on the second POST stops the rest without sending them, and says how many were made and that no more credits were used', async () => {
-    const api = useMockApi();
+    const api = useMockApi({ processingAfterMs: 20, completeAfterMs: 400 });
     const onError = vi.fn();
     let posted = 0;
     server.use(
@@ -353,8 +353,11 @@ describe('<ImageGenerator variations>: the batch as a whole', () => {
     const { user } = renderGenerator({ variations: { defaultValue: 4 }, onError });
     await user.click(generateButton());
     const alert = await screen.findByRole('alert', {}, WAIT);
+    // Said at once: the first image, accepted and still generating, is made (and billed when it completes).
+    expect(cell(1)).toHaveAttribute('data-status', expect.stringMatching(/pending|processing/));
     expect(alert).toHaveTextContent('Not enough credits: 1 of 4 images made; the other 3 used no credits.');
     await screen.findByRole('img', { name: `Image 1 of 4: ${PROMPT}` }, WAIT);
+    expect(alert).toHaveTextContent('Not enough credits: 1 of 4 images made; the other 3 used no credits.');
     await delay(100);
     // Two POSTs on the wire: the first (accepted) and the refused second; the last two never left.
     expect(posted).toBe(2);
@@ -457,6 +460,18 @@ describe('<ImageGenerator variations persist>: resume after reload', () => {
     expect(posts).toBe(3);
     // The generator's own record holds no batch item.
     expect(mem.entries('app:gen').map((e) => e.taskId)).toEqual([]);
+  });
+
+  it('with a string key, stores the batch in localStorage under `${key}:variations`', async () => {
+    useMockApi({ processingAfterMs: 0, completeAfterMs: 60_000 });
+    const { user } = renderGenerator({ variations: { defaultValue: 2 }, persist: 'studio' });
+    try {
+      await user.click(generateButton());
+      await waitFor(() => expect(JSON.parse(localStorage.getItem('studio:variations') ?? '{}').entries).toHaveLength(2), WAIT);
+      expect(localStorage.getItem('studio')).toBeNull();
+    } finally {
+      localStorage.clear();
+    }
   });
 });
 
