@@ -12,6 +12,10 @@ const WAIT = { timeout: 15_000 };
 const PROMPT = 'a paper crane on a desk, soft morning light';
 const GENERATE_URL = `${API}/api/v2/image/generate`;
 
+// Quicker tasks than the demo's for the stories that show a fault or a layout: their play tests
+// wait for every image, and all of them run in `npm test`.
+const QUICK = { processingAfterMs: 300, completeAfterMs: 1000 };
+
 // POSTs the mock received in the current story; reset before each story by `beforeEach`.
 let posts = 0;
 const countPosts = http.post(GENERATE_URL, () => {
@@ -120,6 +124,7 @@ export const FailingCell: Story = {
       countPosts,
       // Seeds 100 to 103.
       ...demoHandlers({
+        ...QUICK,
         failWith: (taskId, body) => {
           if (body.seed === 101) failing ??= taskId;
           return taskId === failing ? 'Content policy violation: the prompt was flagged.' : undefined;
@@ -162,7 +167,7 @@ export const RateLimitedMidBatch: Story = {
         }
         return undefined;
       }),
-      ...demoHandlers(),
+      ...demoHandlers(QUICK),
     ],
   },
   play: async ({ canvasElement }) => {
@@ -179,6 +184,7 @@ export const RateLimitedMidBatch: Story = {
 
 /** At 320 px the grid is two by two, and nothing overflows. */
 export const Narrow: Story = {
+  parameters: { msw: [countPosts, ...demoHandlers(QUICK)] },
   decorators: [
     (Story) => (
       <div style={{ width: 320 }}>
@@ -209,7 +215,7 @@ export const Narrow: Story = {
 /** Forced dark look. */
 export const Dark: Story = {
   args: { theme: 'dark' },
-  parameters: { backgrounds: { value: '#09090b' } },
+  parameters: { backgrounds: { value: '#09090b' }, msw: [countPosts, ...demoHandlers(QUICK)] },
   play: async ({ canvasElement }) => {
     await generateFour(canvasElement);
     for (let n = 1; n <= 4; n++) await imageLoaded(canvasElement, n);
@@ -236,6 +242,7 @@ function BatchWithGallery() {
 /** The gallery part alone, over `useImageBatch`: it shows the progress in a status region of its own. */
 export const GalleryAlone: StoryObj = {
   render: () => <BatchWithGallery />,
+  parameters: { msw: [countPosts, ...demoHandlers(QUICK)] },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await userEvent.click(canvas.getByRole('button', { name: 'Make four' }));
