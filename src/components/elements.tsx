@@ -1,3 +1,4 @@
+'use client';
 import type { ButtonHTMLAttributes, Ref } from 'react';
 import type { ImageSize } from '../core/types.js';
 
