@@ -17,6 +17,8 @@ const COMPONENT_CODE = [/fir-/, /Upload images/, /dataTransfer/];
 const REACT_IMPORT = /from\s*["'](?:react|react\/jsx-runtime|react-dom|@tanstack\/react-query)["']/;
 // Strings only the persistence code contains.
 const PERSIST_CODE = [/saved generations/];
+// A string only the batch engine contains.
+const BATCH_ENGINE = /an earlier image in this batch/;
 
 const CASES = [
   { imports: ['useImageGeneration'], absent: [...COMPONENT_CODE, ...PERSIST_CODE], lazy: PERSIST_CODE },
@@ -31,7 +33,13 @@ const CASES = [
     present: [/fir-generator/],
     absent: [/fir-picker/, /fir-history/, /dataTransfer/],
   },
-  { imports: ['ImageGenerator'], present: [/fir-generator/, /fir-picker/, /fir-history/, REACT_IMPORT], absent: PERSIST_CODE },
+  { imports: ['ImageGenerator'], present: [/fir-generator/, /fir-picker/, /fir-history/, /fir-gallery/, BATCH_ENGINE, REACT_IMPORT], absent: PERSIST_CODE },
+  // The gallery part alone takes a batch: it brings no engine, no generator, no picker.
+  {
+    imports: ['ImageGeneratorGallery'],
+    present: [/fir-gallery/, REACT_IMPORT],
+    absent: [/fir-generator/, /fir-picker/, /fir-history/, /dataTransfer/, BATCH_ENGINE, ...PERSIST_CODE],
+  },
 ];
 
 /** The app's own code (entry chunks) and what it loads only on demand (the other chunks). */

@@ -35,6 +35,7 @@ export {
 } from './react/use-image-generation.js';
 export { useImageBatch, type UseImageBatchOptions, type UseImageBatchResult } from './react/use-image-batch.js';
 export { seedVariations, type ImageBatchItem, type ImageBatchItemStatus, type ImageBatchProgress } from './core/batch.js';
+export { creditsPerImage } from './core/variations.js';
 export type { GenerationPersister, PersistConfig, PersistOption, PersistStorage } from './core/persister.js';
 export type { PersistedGeneration } from './core/history.js';
 export {
@@ -49,7 +50,9 @@ export {
   ImageGeneratorSize,
   ImageGeneratorStatus,
   ImageGeneratorSubmit,
+  ImageGeneratorVariations,
   useImageGeneratorContext,
+  type ImageGeneratorAllLabels,
   type ImageGeneratorContextValue,
   type ImageGeneratorFormValues,
   type ImageGeneratorProps,
@@ -57,7 +60,9 @@ export {
   type ImageGeneratorResultProps,
   type ImageGeneratorRootProps,
   type ImageGeneratorValues,
+  type ImageGeneratorVariationsOptions,
 } from './components/ImageGenerator.js';
+export { ImageGeneratorGallery, type ImageGeneratorGalleryProps } from './components/ImageGeneratorGallery.js';
 export { ReferencePicker, type ReferencePickerProps } from './components/ReferencePicker.js';
 export {
   useReferencePicker,
@@ -69,8 +74,10 @@ export {
   type UseReferencePickerResult,
 } from './react/use-reference-picker.js';
 export {
+  defaultImageGalleryLabels,
   defaultImageGeneratorLabels,
   defaultReferencePickerLabels,
+  type ImageGalleryLabels,
   type ImageGeneratorLabels,
   type ReferencePickerLabels,
 } from './components/labels.js';

@@ -12,8 +12,8 @@ export interface MockApiOptions {
   processingAfterMs?: number;
   /** A task finishes at this age. Default 3000 ms. */
   completeAfterMs?: number;
-  /** When set, tasks fail with this message instead of completing. */
-  failWith?: string;
+  /** When set, tasks fail with this message instead of completing; a function picks which tasks fail (undefined: it completes). */
+  failWith?: string | ((taskId: string, body: Record<string, unknown>) => string | undefined);
   /** The result URL of a task, from its request body. */
   imageUrl?: (body: Record<string, unknown>, taskId: string) => string;
 }
@@ -61,8 +61,9 @@ export function createMockApi(options: MockApiOptions = {}) {
       const age = Date.now() - task.createdAt;
       if (age < processingAfterMs) return HttpResponse.json({ task_id: taskId, status: 'pending', progress: 0 });
       if (age < completeAfterMs) return HttpResponse.json({ task_id: taskId, status: 'processing', progress: 50 });
-      if (options.failWith !== undefined) {
-        return HttpResponse.json({ task_id: taskId, status: 'failed', error: { message: options.failWith } });
+      const failure = typeof options.failWith === 'function' ? options.failWith(taskId, task.body) : options.failWith;
+      if (failure !== undefined) {
+        return HttpResponse.json({ task_id: taskId, status: 'failed', error: { message: failure } });
       }
       return HttpResponse.json({
         status: 'completed',

@@ -1,63 +1,48 @@
 'use client';
-import { createContext, useContext, useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode, type Ref } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { isSettledItem } from '../core/batch.js';
 import { IMAGE_SIZES, MAX_REFERENCE_IMAGES, MAX_SEED } from '../core/constants.js';
+import type { PersistOption } from '../core/persister.js';
 import { checkReferenceUrl, isSafeImageSrc, randomSeed } from '../core/references.js';
-import type { GenerateImageInput, ImageSize } from '../core/types.js';
+import type { GenerateImageInput } from '../core/types.js';
+import { checkGenerateInput } from '../core/validation.js';
+import { creditsPerImage as CREDITS_PER_IMAGE, DEFAULT_VARIATION_CHOICES, isVariationCount, MAX_VARIATIONS, variationInputs } from '../core/variations.js';
+import { useImageBatch, type UseImageBatchResult } from '../react/use-image-batch.js';
 import { useImageGeneration, type UseImageGenerationOptions, type UseImageGenerationResult } from '../react/use-image-generation.js';
 import type { UploadFile } from '../react/use-reference-picker.js';
-import { defaultImageGeneratorLabels, type ImageGeneratorLabels, type ReferencePickerLabels } from './labels.js';
+import {
+  ImageGeneratorContext,
+  useImageGeneratorContext,
+  type ImageGeneratorAllLabels,
+  type ImageGeneratorContextValue,
+  type ImageGeneratorFormValues,
+  type ImageGeneratorResultProps,
+  type ImageGeneratorValues,
+} from './context.js';
+import { aspect, button, hidden } from './elements.js';
+import { batchStatus, ImageGeneratorGallery } from './ImageGeneratorGallery.js';
+import { defaultImageGalleryLabels, defaultImageGeneratorLabels } from './labels.js';
 import { ReferencePicker, type ReferencePickerProps } from './ReferencePicker.js';
 
-/** The form's starting values. */
-export interface ImageGeneratorValues {
-  /** Starting prompt. */
-  prompt?: string;
-  /** Starting size; default `'1:1'`. */
-  size?: ImageSize;
-  /** Starting seed; empty when undefined. */
-  seed?: number;
-  /** Starting reference image URLs. */
-  imageUrls?: string[];
-}
+export {
+  useImageGeneratorContext,
+  type ImageGeneratorAllLabels,
+  type ImageGeneratorContextValue,
+  type ImageGeneratorFormValues,
+  type ImageGeneratorResultProps,
+  type ImageGeneratorValues,
+} from './context.js';
 
-/** The form as the parts edit it: every value, the seed as typed. */
-export interface ImageGeneratorFormValues extends Required<Omit<ImageGeneratorValues, 'seed'>> {
-  /** The seed as typed; empty for none. */
-  seed: string;
-}
-
-/** What a custom result area receives. */
-export interface ImageGeneratorResultProps {
-  /** The generation's state and actions, as `useImageGeneration` returns them. */
-  generation: UseImageGenerationResult;
-  /** Whole seconds since the generation started. */
-  elapsedSeconds: number;
-  /** Adds the finished image to the reference picker. */
-  useAsReference(): void;
-  /** Same inputs, a new random seed. */
-  regenerate(): void;
-}
-
-/** What the parts share through `<ImageGeneratorRoot>`; read it with `useImageGeneratorContext()` to write your own part. */
-export interface ImageGeneratorContextValue extends ImageGeneratorResultProps {
-  /** The form's current values. */
-  values: ImageGeneratorFormValues;
-  /** Changes some or all of the form's values. */
-  setValues(patch: Partial<ImageGeneratorFormValues>): void;
-  /** Sends the form as Generate does; nothing while the prompt is blank or a generation is in flight. */
-  submit(): void;
-  /** Puts a new random seed in the form and returns it. */
-  randomizeSeed(): number;
-  /** Whether `url` may join the references: an http(s) URL, not there yet, and room left. */
-  canAddReference(url: string | undefined): url is string;
-  /** Adds `url` to the references when `canAddReference(url)`. */
-  addReference(url: string | undefined): void;
-  /** Every visible string: the defaults with the root's `labels` over them. */
-  labels: ImageGeneratorLabels & { picker?: Partial<ReferencePickerLabels> };
-  /** Prefix of the ids the parts give their elements (`${id}-prompt`…), from `useId`. */
-  id: string;
-  /** The prompt's textarea, focused by Re-use of a recent result. */
-  promptRef: { current: HTMLTextAreaElement | null };
+/** `<ImageGenerator variations={…}>`: the counts offered and the one chosen, controlled or not. */
+export interface ImageGeneratorVariationsOptions {
+  /** The counts offered, in this order: whole numbers from 1 to 10. Default `[1, 2, 3, 4]`. */
+  choices?: readonly number[];
+  /** The count to start from, uncontrolled. Default: the first choice. */
+  defaultValue?: number;
+  /** The count, controlled by the app (with `onValueChange`). */
+  value?: number;
+  /** Called with the count the user picks. */
+  onValueChange?(count: number): void;
 }
 
 /** Props of `<ImageGeneratorRoot>`, which `<ImageGenerator>` takes too; the generation's options are `useImageGeneration`'s. */
@@ -67,8 +52,15 @@ export interface ImageGeneratorRootProps
   defaultValues?: ImageGeneratorValues;
   /** @deprecated Use `intervalMs`, which wins when both are given. */
   pollIntervalMs?: number;
-  /** Replace some or all visible strings; `picker` holds the reference picker's. */
-  labels?: Partial<ImageGeneratorLabels> & { picker?: Partial<ReferencePickerLabels> };
+  /** Replace some or all visible strings; `picker` holds the reference picker's, `gallery` the gallery's. */
+  labels?: Partial<ImageGeneratorAllLabels>;
+  /**
+   * Lets one Generate make several images (one batch of distinct seeds): `true` offers 1 to 4, an
+   * object sets the choices and the count (see `ImageGeneratorVariationsOptions`). Off by default.
+   */
+  variations?: boolean | ImageGeneratorVariationsOptions;
+  /** Credits one image costs, for Generate's label with `variations`. Default `creditsPerImage` (3, the vendor's price). */
+  creditsPerImage?: number;
   /** Added to the root element's classes. */
   className?: string;
   /** Forces the light or dark look; by default it follows `prefers-color-scheme`. */
@@ -82,13 +74,46 @@ function formValues({ prompt = '', size = '1:1', seed, imageUrls = [] }: ImageGe
   return { prompt, size, seed: String(seed ?? ''), imageUrls };
 }
 
-const Context = createContext<ImageGeneratorContextValue | null>(null);
+// The batch keeps a record of its own beside the generator's, under `${key}:variations`. A
+// persister object stands for one record only: its batch is not stored.
+function variationsPersist(persist: PersistOption | undefined): PersistOption | undefined {
+  if (typeof persist === 'string') return persist && `${persist}:variations`;
+  return persist && !('restore' in persist) ? { ...persist, key: `${persist.key}:variations` } : undefined;
+}
 
-/** The state and actions of the surrounding `<ImageGeneratorRoot>`, for parts of your own. */
-export function useImageGeneratorContext(): ImageGeneratorContextValue {
-  const value = useContext(Context);
-  if (!value) throw new Error('ImageGenerator parts must be rendered inside <ImageGeneratorRoot>.');
-  return value;
+// The counts offered and the one chosen: a choice that is not a whole number from 1 to 10 is left
+// out, with a warning for the developer; a chosen count that is not offered is refused at Generate.
+function useVariationCount(variations: ImageGeneratorRootProps['variations']) {
+  const config = typeof variations === 'object' ? variations : {};
+  const given = variations ? (config.choices ?? DEFAULT_VARIATION_CHOICES) : [];
+  const offered = given.filter(isVariationCount);
+  const dropped = given.filter((count) => !isVariationCount(count)).join(', ');
+  useEffect(() => {
+    if (dropped) console.warn(`flash-image-react: variations choices ${dropped} left out: each must be a whole number from 1 to ${MAX_VARIATIONS}.`);
+  }, [dropped]);
+  const choices = variations && !offered.length ? [1] : offered;
+  const [own, setOwn] = useState(config.defaultValue ?? choices[0] ?? 1);
+  const set = (count: number) => {
+    setOwn(count);
+    config.onValueChange?.(count);
+  };
+  return [variations ? (config.value ?? own) : 1, choices, set] as const;
+}
+
+// Each image of a batch is reported as a single generation is: once, when this page saw it finish
+// (a finished image restored after a reload was reported before it).
+function useReportEachImage({ items }: UseImageBatchResult, { onComplete, onError }: Pick<ImageGeneratorRootProps, 'onComplete' | 'onError'>) {
+  const watched = useRef(new Set<number>());
+  useEffect(() => {
+    for (const item of items) {
+      if (!isSettledItem(item.status)) watched.current.add(item.index);
+      else if (watched.current.delete(item.index)) {
+        if (item.status === 'completed') onComplete?.(item.task!);
+        else if (item.status === 'failed') onError?.(item.error!);
+      }
+    }
+    // A change of the items reports, with the callbacks of the render that changed them.
+  }, [items]);
 }
 
 /**
@@ -96,22 +121,44 @@ export function useImageGeneratorContext(): ImageGeneratorContextValue {
  * and the form's values. Lay the parts out inside it as you like; `<ImageGenerator>` is its default
  * arrangement.
  */
-export function ImageGeneratorRoot({ defaultValues = {}, pollIntervalMs, labels, className, theme, children, ...options }: ImageGeneratorRootProps) {
+export function ImageGeneratorRoot({
+  defaultValues = {},
+  pollIntervalMs,
+  labels,
+  className,
+  theme,
+  children,
+  variations: variationsProp,
+  creditsPerImage = CREDITS_PER_IMAGE,
+  ...options
+}: ImageGeneratorRootProps) {
   const id = useId();
+  const intervalMs = options.intervalMs ?? pollIntervalMs;
   // Reported by the hook, so a generation resumed after a reload is reported too.
-  const generation = useImageGeneration({ ...options, intervalMs: options.intervalMs ?? pollIntervalMs });
-  const { status, imageUrl, isBusy, input, startedAt } = generation;
+  const generation = useImageGeneration({ ...options, intervalMs });
+  const { status, imageUrl, input, startedAt } = generation;
+  // POSTs one at a time: a 402 on one then stops the rest before they are sent (a batch sending
+  // several at once would have paid for them already). Tasks still run side by side once accepted.
+  const batch = useImageBatch({ intervalMs, timeoutMs: options.timeoutMs, concurrency: 1, persist: variationsProp ? variationsPersist(options.persist) : undefined });
+  const isBusy = generation.isBusy || batch.isBusy;
+  const [variations, variationChoices, setVariations] = useVariationCount(variationsProp);
+  const [refused, setRefused] = useState<number>();
+  const allLabels = { ...defaultImageGeneratorLabels, ...labels };
+  const countOffered = !variationsProp || variationChoices.includes(variations);
+
+  useReportEachImage(batch, options);
+
   // Ticks once a second while busy and stops with the generation, so a finished one keeps its time
   // ("took 12 s") through later renders; whole seconds since the generation started. The clock is
   // read only in this effect, never while rendering: the server's render and the first client
   // render must match, and Next.js prerenders (`cacheComponents`) refuse a clock read.
   const [now, setNow] = useState<number>();
   useEffect(() => {
-    if (!isBusy) return;
+    if (!generation.isBusy) return;
     setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
-  }, [isBusy]);
+  }, [generation.isBusy]);
 
   const promptRef = useRef<HTMLTextAreaElement>(null);
   const [values, setAll] = useState(() => formValues(defaultValues));
@@ -139,14 +186,32 @@ export function ImageGeneratorRoot({ defaultValues = {}, pollIntervalMs, labels,
     values,
     setValues,
     submit: () => {
-      if (prompt.trim() && !isBusy) run({ prompt, size, seed: seed.trim() ? Number(seed) : undefined, imageUrls });
+      if (!prompt.trim() || isBusy) return;
+      if (!countOffered) return setRefused(variations);
+      setRefused(undefined);
+      const next: GenerateImageInput = { prompt, size, seed: seed.trim() ? Number(seed) : undefined, imageUrls };
+      // One image, or a form that would be refused anyway: the single generation's path, which
+      // shows what is wrong with the form (and sends nothing for it).
+      if (variations === 1 || 'message' in checkGenerateInput(next)) {
+        if (batch.items.length) batch.reset();
+        return run(next);
+      }
+      if (status !== 'idle') generation.reset();
+      void batch.generate(variationInputs(next, variations));
     },
     randomizeSeed,
     canAddReference,
     addReference,
-    labels: { ...defaultImageGeneratorLabels, ...labels },
+    labels: allLabels,
     id,
     promptRef,
+    batch,
+    isBusy,
+    variations,
+    variationChoices,
+    setVariations,
+    variationsError: Object.is(refused, variations) && !countOffered ? allLabels.variationsRefused(variations, variationChoices) : undefined,
+    creditsPerImage,
   };
 
   return (
@@ -160,31 +225,14 @@ export function ImageGeneratorRoot({ defaultValues = {}, pollIntervalMs, labels,
       }}
       noValidate
     >
-      <Context.Provider value={context}>{children}</Context.Provider>
+      <ImageGeneratorContext.Provider value={context}>{children}</ImageGeneratorContext.Provider>
     </form>
   );
 }
 
-// Once a generation has started, Cancel, its note and the result's actions keep their place and
-// are only hidden (and left out of the accessibility tree) while they do not apply: nothing above
-// or below the result frame moves when the image lands, which counts as layout shift (the Cancel
-// appearing at the click does not: shifts right after an input are expected). Inline styles, so
-// the layout holds without styles.css too.
-const hidden = { visibility: 'hidden' } as const;
-
-const aspect = (size: ImageSize) => ({ aspectRatio: size.replace(':', ' / ') });
-
 // The finished image, when it is safe to show.
 const shownImage = ({ status, imageUrl }: UseImageGenerationResult) =>
   status === 'completed' && isSafeImageSrc(imageUrl) ? imageUrl : undefined;
-
-function button(label: string, props: ButtonHTMLAttributes<HTMLButtonElement> & { ref?: Ref<HTMLButtonElement> }) {
-  return (
-    <button type="button" className="fir-button fir-button--secondary" {...props}>
-      {label}
-    </button>
-  );
-}
 
 /** The **Prompt** textarea; Ctrl/Cmd+Enter submits. */
 export function ImageGeneratorPrompt() {
@@ -284,18 +332,59 @@ export function ImageGeneratorReferences(props: ImageGeneratorReferencesProps) {
   return <ReferencePicker labels={labels.picker} {...props} value={values.imageUrls} onChange={(imageUrls) => setValues({ imageUrls })} />;
 }
 
-/** **Generate**, disabled while the prompt is blank or a generation is in flight, and **Cancel**. */
+/**
+ * How many images one Generate makes, with `variations` on the root: a radio group of the counts
+ * offered. Renders nothing without `variations`.
+ */
+export function ImageGeneratorVariations() {
+  const { id, labels, variations, variationChoices, setVariations, variationsError } = useImageGeneratorContext();
+  if (!variationChoices.length) return null;
+  return (
+    <div className="fir-field">
+      <span className="fir-label" id={`${id}-variations`}>
+        {labels.variations}
+      </span>
+      <div className="fir-sizes" role="radiogroup" aria-labelledby={`${id}-variations`} aria-invalid={!!variationsError || undefined}>
+        {variationChoices.map((count) => (
+          <label key={count} className="fir-size">
+            <input
+              type="radio"
+              name={`${id}-variations`}
+              value={count}
+              checked={variations === count}
+              onChange={() => setVariations(count)}
+              aria-label={labels.variationsOption(count)}
+            />
+            <span aria-hidden="true">{count}</span>
+          </label>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+// Something was started: Cancel and its note keep their place from then on.
+const started = ({ generation, batch }: ImageGeneratorContextValue) => generation.status !== 'idle' || batch.items.length > 0;
+
+/**
+ * **Generate** (with `variations`, its count and cost: "Generate 4 · 12 credits"), disabled while
+ * the prompt is blank or anything is in flight, and **Cancel**.
+ */
 export function ImageGeneratorSubmit() {
-  const { id, labels, values, generation } = useImageGeneratorContext();
-  const { status, isBusy } = generation;
+  const context = useImageGeneratorContext();
+  const { id, labels, values, generation, batch, isBusy, variations, variationChoices, creditsPerImage } = context;
   return (
     <div className="fir-actions">
       <button type="submit" className="fir-button fir-button--primary" disabled={!values.prompt.trim() || isBusy}>
-        {labels.generate}
+        {variationChoices.includes(variations) ? labels.generateVariations(variations, variations * creditsPerImage) : labels.generate}
       </button>
       {/* Described by the note `<ImageGeneratorStatus>` shows below the status. */}
-      {status !== 'idle' &&
-        button(labels.cancel, { onClick: generation.cancel, 'aria-describedby': `${id}-cancel-note`, style: isBusy ? undefined : hidden })}
+      {started(context) &&
+        button(labels.cancel, {
+          onClick: batch.isBusy ? batch.cancel : generation.cancel,
+          'aria-describedby': `${id}-cancel-note`,
+          style: isBusy ? undefined : hidden,
+        })}
     </div>
   );
 }
@@ -307,8 +396,13 @@ const ANNOUNCE_EVERY_S = 10;
  * and errors in `role="alert"` with a **Retry** that re-sends the same input.
  */
 export function ImageGeneratorStatus() {
-  const { id, labels, generation, elapsedSeconds } = useImageGeneratorContext();
+  const context = useImageGeneratorContext();
+  const { id, labels, generation, elapsedSeconds, batch, variationsError } = context;
   const { status, isBusy, error, input } = generation;
+  // A batch says how many images are ready, which changes only when one lands or fails: polls
+  // that change nothing change nothing here, so nothing is announced for them.
+  const many = batch.items.length > 0 && batchStatus(batch, { ...defaultImageGalleryLabels, ...labels.gallery });
+  const alert = variationsError ?? (many ? many.alert : error && labels.error(error));
   // Focus moves to the alert's Retry only when a generation the user started fails, so a keyboard
   // user lands where the next step is.
   const retryButton = useRef<HTMLButtonElement>(null);
@@ -321,22 +415,26 @@ export function ImageGeneratorStatus() {
           the elapsed time in steps of 10 seconds, so screen readers are not interrupted every tick. */}
       <div className="fir-status-row">
         <div className="fir-status" role="status" aria-live="polite">
-          {status === 'idle' || status === 'failed' ? '' : labels[status]}
+          {many ? many.progress : status === 'idle' || status === 'failed' ? '' : labels[status]}
           <span className="fir-visually-hidden">{isBusy && ` ${labels.elapsed(elapsedSeconds - (elapsedSeconds % ANNOUNCE_EVERY_S))}`}</span>
         </div>
         <span className="fir-status__elapsed" aria-hidden="true">
           {isBusy && labels.elapsed(elapsedSeconds)}
         </span>
       </div>
-      {status !== 'idle' && (
-        <p className="fir-hint" id={`${id}-cancel-note`} style={isBusy ? undefined : hidden}>
+      {started(context) && (
+        <p className="fir-hint" id={`${id}-cancel-note`} style={context.isBusy ? undefined : hidden}>
           {labels.cancelNote}
         </p>
       )}
-      {error && (
+      {alert && (
         <div className="fir-alert" role="alert">
-          <p>{labels.error(error)}</p>
-          {error.kind !== 'validation' && input && button(labels.retry, { ref: retryButton, onClick: () => void generation.generate(input) })}
+          <p>{alert}</p>
+          {!variationsError &&
+            !many &&
+            error?.kind !== 'validation' &&
+            input &&
+            button(labels.retry, { ref: retryButton, onClick: () => void generation.generate(input) })}
         </div>
       )}
     </>
@@ -348,8 +446,10 @@ export function ImageGeneratorStatus() {
  * lands), and the image; `children` (e.g. `<ImageGeneratorActions />`) go below it.
  */
 export function ImageGeneratorResult({ children }: { children?: ReactNode }) {
-  const { labels, values, generation } = useImageGeneratorContext();
+  const { labels, values, generation, batch } = useImageGeneratorContext();
   const { status, isBusy, input } = generation;
+  // A batch's images are the gallery's to show.
+  if (batch.items.length) return null;
   const size = input?.size ?? values.size;
   const image = shownImage(generation);
   return (
@@ -470,6 +570,7 @@ export function ImageGenerator({ uploadFile, renderResult, showHistory, ...root 
         <ImageGeneratorSeed />
       </div>
       <ImageGeneratorReferences uploadFile={uploadFile} />
+      <ImageGeneratorVariations />
       <ImageGeneratorSubmit />
       <ImageGeneratorStatus />
       {renderResult ? (
@@ -479,6 +580,7 @@ export function ImageGenerator({ uploadFile, renderResult, showHistory, ...root 
           <ImageGeneratorActions />
         </ImageGeneratorResult>
       )}
+      <ImageGeneratorGallery />
       {(showHistory ?? root.persist !== undefined) && <ImageGeneratorHistory />}
     </ImageGeneratorRoot>
   );

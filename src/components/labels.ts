@@ -1,3 +1,4 @@
+import type { ImageBatchProgress } from '../core/batch.js';
 import type { ImageGenError } from '../core/errors.js';
 import type { PersistedGeneration } from '../core/history.js';
 import type { ReferenceRefusal } from '../core/references.js';
@@ -87,6 +88,14 @@ export interface ImageGeneratorLabels {
   randomSeed: string;
   /** The submit button. */
   generate: string;
+  /** Name of the control for how many images one Generate makes (`variations`). */
+  variations: string;
+  /** Name of each of its options. */
+  variationsOption(count: number): string;
+  /** The submit button with `variations`: the count and what it costs, e.g. "Generate 4 · 12 credits". */
+  generateVariations(count: number, credits: number): string;
+  /** The alert when Generate is pressed with a count that is not offered (0, 2.5, more than allowed); nothing is sent. */
+  variationsRefused(count: number, choices: readonly number[]): string;
   /** The button that stops waiting. */
   cancel: string;
   /** Why cancelling does not refund. */
@@ -149,6 +158,10 @@ export const defaultImageGeneratorLabels: ImageGeneratorLabels = {
   seedHint: 'Optional. The same seed and inputs give a similar image.',
   randomSeed: 'Random seed',
   generate: 'Generate',
+  variations: 'Images',
+  variationsOption: (count) => `${count} image${count === 1 ? '' : 's'}`,
+  generateVariations: (count, credits) => `Generate ${count} · ${credits} credits`,
+  variationsRefused: (count, choices) => `Cannot make ${count} images at once: choose ${choices.join(', ')}.`,
   cancel: 'Cancel',
   cancelNote: 'Cancelling stops waiting. If the server already accepted the task, it may still finish and use credits.',
   submitting: 'Sending your prompt…',
@@ -185,4 +198,83 @@ export const defaultImageGeneratorLabels: ImageGeneratorLabels = {
       bad_response: 'The image service sent an unexpected answer. Retry in a moment.',
       aborted: 'Stopped waiting for the image.',
     })[kind],
+};
+
+/** Every string the gallery of a batch shows or announces; pass some or all to translate. */
+export interface ImageGalleryLabels {
+  /** Name of the list of images. */
+  gallery: string;
+  /** Name of cell `n` of `total`; the actions' names say it too. */
+  cell(n: number, total: number): string;
+  /** Alt text of the image in cell `n`. */
+  image(n: number, total: number, prompt: string): string;
+  /** A cell not sent yet. */
+  queued: string;
+  /** A cell waiting after a 429 before it is sent again. */
+  waiting: string;
+  /** A cell whose POST is in flight or whose task runs. */
+  generating: string;
+  /** A cell with its image. */
+  completed: string;
+  /** A cell that failed; its reason is shown in the frame. */
+  failed: string;
+  /** A cell stopped by Cancel. */
+  cancelled: string;
+  /** Elapsed time of a generating cell. */
+  elapsed(seconds: number): string;
+  /** Why a cell failed. */
+  failure(error: ImageGenError): string;
+  /** Visible text of a failed or cancelled cell's Retry (the same input again). */
+  retry: string;
+  /** Its accessible name; starts with `retry` and says which image. */
+  retryName(n: number, total: number): string;
+  /** Visible text of the action that adds a cell's image to the references. */
+  useAsReference: string;
+  /** Its accessible name; contains `useAsReference` and says which image. */
+  useAsReferenceName(n: number, total: number): string;
+  /** Visible text of Download. */
+  download: string;
+  /** Its accessible name; starts with `download` and says which image. */
+  downloadName(n: number, total: number): string;
+  /** Visible text of Open (in a new tab). */
+  open: string;
+  /** Its accessible name; starts with `open` and says which image. */
+  openName(n: number, total: number): string;
+  /** Visible text of Regenerate this one (its input with a new seed). */
+  regenerate: string;
+  /** Its accessible name; starts with `regenerate` and says which image. */
+  regenerateName(n: number, total: number): string;
+  /** The batch's progress in the status region, e.g. "2 of 4 ready". */
+  progress(progress: ImageBatchProgress): string;
+  /** The alert when a 402 (or 401/403) stopped the batch: `made` images were accepted, the rest cost nothing. */
+  stopped(error: ImageGenError, made: number, total: number): string;
+}
+
+/** The English defaults. */
+export const defaultImageGalleryLabels: ImageGalleryLabels = {
+  gallery: 'Variations',
+  cell: (n, total) => `Image ${n} of ${total}`,
+  image: (n, total, prompt) => `Image ${n} of ${total}: ${prompt}`,
+  queued: 'Queued',
+  waiting: 'Waiting: server busy',
+  generating: 'Generating…',
+  completed: 'Ready',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  elapsed: (seconds) => `${seconds} s`,
+  failure: ({ message }) => message,
+  retry: 'Retry',
+  retryName: (n, total) => `Retry image ${n} of ${total}`,
+  useAsReference: 'Reference',
+  useAsReferenceName: (n, total) => `Use image ${n} of ${total} as reference`,
+  download: 'Download',
+  downloadName: (n, total) => `Download image ${n} of ${total}`,
+  open: 'Open',
+  openName: (n, total) => `Open image ${n} of ${total}`,
+  regenerate: 'Regenerate',
+  regenerateName: (n, total) => `Regenerate image ${n} of ${total} with a new seed`,
+  progress: ({ completed, failed, cancelled, total }) =>
+    `${completed} of ${total} ready${failed ? `, ${failed} failed` : ''}${cancelled ? `, ${cancelled} cancelled` : ''}`,
+  stopped: ({ kind }, made, total) =>
+    `${kind === 'insufficient_credits' ? 'Not enough credits' : 'The image service refused the request'}: ${made} of ${total} images made; the other ${total - made} used no credits.`,
 };

@@ -33,6 +33,8 @@ export interface ImageBatchItem {
   error?: ImageGenError;
   /** While it waits after a 429: the earliest time (ms since the epoch) its POST is sent again. */
   retryAt?: number;
+  /** When its latest POST was sent (ms since the epoch; after a reload, when it was first sent), for an elapsed-time display. */
+  startedAt?: number;
 }
 
 /** How far a batch has got. */

@@ -161,6 +161,7 @@ export class GenerationRun {
       if (this.#retryAt !== undefined) item.retryAt = this.#retryAt;
     }
     if (error) item.error = error;
+    if (this.startedAt !== undefined) item.startedAt = this.startedAt;
     if (accepted) {
       item.taskId = accepted.taskId;
       // A getter: reading the task is what opts in to changes of its raw body. It is read while

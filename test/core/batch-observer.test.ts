@@ -127,6 +127,35 @@ describe('BatchObserver', () => {
     expect(api.posts()).toHaveLength(2);
   });
 
+  it('gives each item the time its POST was sent (kept across a reload), for an elapsed-time display', async () => {
+    const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 60_000 });
+    server.use(...api.handlers);
+    server.use(
+      http.post(`${API}/api/v2/image/generate`, async () => {
+        await delay(500);
+        return undefined;
+      }),
+    );
+    const mem = memoryStorage();
+    const first = observe({ persist: createGenerationPersister({ key: 'b', storage: mem.storage }), concurrency: 1 });
+    const t0 = Date.now();
+    void first.result().generate(prompts(2));
+    expect(first.result().items.map((i) => i.startedAt)).toEqual([t0, undefined]);
+    await advance(500);
+    // The second is sent once the first was answered.
+    expect(first.result().items.map((i) => [i.status, i.startedAt])).toEqual([
+      ['pending', t0],
+      ['submitting', t0 + 500],
+    ]);
+    await advance(500);
+    first.unsubscribe();
+    await advance(0);
+
+    const second = observe({ persist: createGenerationPersister({ key: 'b', storage: mem.storage }) });
+    expect(second.result().items.map((i) => i.startedAt)).toEqual([t0, t0 + 500]);
+    second.unsubscribe();
+  });
+
   it('retry(index) sends that one item again (one POST), and retry(index, input) replaces a finished one; a running one is left alone', async () => {
     const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 1500 });
     server.use(...api.handlers);
