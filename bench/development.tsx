@@ -1,16 +1,24 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { it } from 'vitest';
-import { runSteady } from './scenarios.js';
+import { runPollCost } from './poll-cost.js';
 
 /**
- * The 500-task poll cycle with React's development build, for readers who measure in `vite dev` or
- * tests; bench/run-bench.tsx (production build) puts it in its report.
+ * The poll-cost comparison with React's development build (what `vitest` and `vite dev` load), for
+ * readers who measure there: fewer rounds and contenders than the production run, which puts it in
+ * its report (bench/run-bench.tsx).
  */
 it('poll cycle, React development build', async () => {
-  const library = await runSteady('library', 500, 1000, 20);
-  const tanstack = await runSteady('tanstack', 500, 1000, 20);
-  const result = { generatedAt: new Date().toISOString(), build: 'development', library, tanstack };
+  const pollCost = await runPollCost({
+    tasks: 500,
+    intervalMs: 1000,
+    latencyMs: 20,
+    rounds: Number(process.env.BENCH_DEV_ROUNDS ?? 6),
+    cycles: 2,
+    contenders: ['useQuery', 'useImageGeneration', 'useImageBatch'],
+  });
+  const result = { generatedAt: new Date().toISOString(), build: 'development', pollCost };
   writeFileSync(resolve(process.cwd(), 'bench', 'results.development.json'), `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`[bench] React development build, 500 tasks: JS per poll cycle ${library.jsMsPerPollCycle.toFixed(1)} ms (TanStack Query alone ${tanstack.jsMsPerPollCycle.toFixed(1)} ms)\n`);
+  const line = pollCost.contenders.map((c) => `${c.name} ${c.cpuMs.median.toFixed(1)} ms (×${c.ratio.toFixed(2)})`).join(', ');
+  process.stdout.write(`[bench] React development build, 500 tasks, JS per poll cycle: ${line}\n`);
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ImageGenError } from '../src/core/errors.js';
 import type { ImageFetcher, ImageTask, TaskStatus } from '../src/core/types.js';
 
@@ -30,6 +31,8 @@ export interface ServerTask {
   lastReadAt: number;
 }
 
+// Node's clock, not the jsdom window's (a getter and a wrapper on every call): the double's own
+// cost is in every contender's figure, so it is kept small.
 const now = () => performance.now();
 
 /**
@@ -39,7 +42,10 @@ const now = () => performance.now();
 export function createDouble(options: DoubleOptions) {
   const tasks = new Map<string, ServerTask>();
   const half = options.latencyMs / 2;
-  const stats = { posts: 0, gets: 0, refused: 0, firstGetAt: Infinity, lastGetAt: 0 };
+  const stats = { posts: 0, gets: 0, answered: 0, refused: 0, firstGetAt: Infinity, lastGetAt: 0 };
+  // Resolved when `stats.answered` reaches the count: lets a measurement wait for reads without a
+  // polling loop of its own on the measured thread.
+  const waiters: { count: number; resolve: () => void }[] = [];
   let created = 0;
   const postsByPrompt = new Map<string, number>();
 
@@ -117,6 +123,8 @@ export function createDouble(options: DoubleOptions) {
         options.latencyMs,
         () => {
           task.lastReadAt = now();
+          stats.answered += 1;
+          if (waiters.length > 0 && waiters[0]!.count <= stats.answered) waiters.shift()!.resolve();
           return result;
         },
         signal,
@@ -124,7 +132,14 @@ export function createDouble(options: DoubleOptions) {
     },
   };
 
-  return { fetcher, tasks, stats, postsOf: (prompt: string) => postsByPrompt.get(prompt) ?? 0 };
+  /** Resolves once `count` reads in all have been answered (one waiter at a time). */
+  const whenAnswered = (count: number) =>
+    new Promise<void>((resolve) => {
+      if (stats.answered >= count) resolve();
+      else waiters.push({ count, resolve });
+    });
+
+  return { fetcher, tasks, stats, whenAnswered, postsOf: (prompt: string) => postsByPrompt.get(prompt) ?? 0 };
 }
 
 /** A small seeded generator (mulberry32), so every run draws the same completion times. */

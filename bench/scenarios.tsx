@@ -1,38 +1,10 @@
-import { focusManager, onlineManager, QueryClient, useQuery } from '@tanstack/react-query';
-import { performance } from 'node:perf_hooks';
-import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
-import { flushSync } from 'react-dom';
-import { createRoot, type Root } from 'react-dom/client';
-import type { ImageTask, PollInterval } from '../src/core/types.js';
-import { ImageGenProvider } from '../src/react/provider.js';
+import { focusManager, onlineManager, QueryClient } from '@tanstack/react-query';
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import type { PollInterval } from '../src/core/types.js';
+import { useImageBatch } from '../src/react/use-image-batch.js';
 import { useImageGeneration } from '../src/react/use-image-generation.js';
 import { createDouble, seeded, type DoubleOptions } from './double.js';
-
-const now = () => performance.now();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {
-  const end = now() + timeoutMs;
-  while (!check()) {
-    if (now() > end) return false;
-    await sleep(stepMs);
-  }
-  return true;
-}
-
-function gc(): void {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (collect) {
-    collect();
-    collect();
-  }
-}
-
-/** Heap in use after a full collection, MB (only meaningful with --expose-gc). */
-export function heapMB(): number {
-  gc();
-  return process.memoryUsage().heapUsed / (1024 * 1024);
-}
+import { heapMB, mount, now, percentile, sleep, until } from './harness.js';
 
 function activeTimers(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -40,40 +12,6 @@ function activeTimers(): number {
 
 function listeners(manager: object): number {
   return (manager as { listeners: Set<unknown> }).listeners.size;
-}
-
-/** Main-thread busy time (event-loop utilisation) per interval, over `count` intervals: the median. */
-async function measureCycles(intervalMs: number, count: number): Promise<{ median: number; count: number; all: number[] }> {
-  const all: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const begin = performance.eventLoopUtilization();
-    const t0 = now();
-    await sleep(intervalMs);
-    all.push((performance.eventLoopUtilization(begin).active * intervalMs) / (now() - t0));
-  }
-  return { median: percentile(all, 50), count, all };
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
-}
-
-function mount(children: ReactNode, queryClient: QueryClient, fetcher: Parameters<typeof ImageGenProvider>[0]['fetcher']) {
-  const container = document.createElement('div');
-  document.body.appendChild(container);
-  const root: Root = createRoot(container);
-  root.render(
-    <ImageGenProvider fetcher={fetcher} queryClient={queryClient}>
-      {children}
-    </ImageGenProvider>,
-  );
-  return () => {
-    flushSync(() => root.unmount());
-    container.remove();
-  };
 }
 
 /** Per-row bookkeeping shared by the rendered components and the scenario. */
@@ -94,8 +32,8 @@ export interface GenerationScenario {
   durationMs: [number, number];
   latencyMs: number;
   progress?: boolean;
-  /** Measure JS per poll cycle over this window after all tasks were accepted: [from, to) ms. */
-  steadyWindowMs?: [number, number];
+  /** Runs beside other scenarios: the heap is not measured (it would hold theirs too). */
+  concurrent?: boolean;
 }
 
 export interface GenerationResult {
@@ -114,9 +52,8 @@ export interface GenerationResult {
   /** Commits of a status-only component while its status stayed the same. */
   wastedCommits: number;
   commitsPerUnchangedPoll: number;
-  jsMsPerPollCycle: number;
-  cyclesMeasured: number;
-  heapMB: { before: number; allFinished: number; afterUnmount: number };
+  /** Heap after a full collection, MB; not measured for a scenario run beside others. */
+  heapMB?: { before: number; allFinished: number; afterUnmount: number };
   wallMs: number;
 }
 
@@ -144,7 +81,8 @@ export async function runGenerations(s: GenerationScenario): Promise<GenerationR
     return <span data-status={status} />;
   }
 
-  const heapBefore = heapMB();
+  const heap = s.concurrent ? () => Number.NaN : heapMB;
+  const heapBefore = heap();
   const start = now();
   const unmount = mount(
     Array.from({ length: s.tasks }, (_, i) => <Row key={i} index={i} />),
@@ -153,25 +91,14 @@ export async function runGenerations(s: GenerationScenario): Promise<GenerationR
   );
   const allTasks = () => [...double.tasks.values()];
   await until(() => double.tasks.size === s.tasks && allTasks().every((t) => t.acceptedAt > 0), 30_000);
-  const acceptedAll = now();
-
-  let jsMsPerPollCycle = Number.NaN;
-  let cyclesMeasured = 0;
-  if (s.steadyWindowMs && typeof s.intervalMs === 'number') {
-    const [from, to] = s.steadyWindowMs;
-    await sleep(Math.max(0, acceptedAll + from - now()));
-    const cycles = await measureCycles(s.intervalMs, Math.floor((to - from) / s.intervalMs));
-    jsMsPerPollCycle = cycles.median;
-    cyclesMeasured = cycles.count;
-  }
 
   await until(() => rec.detectedAt.every((t) => !Number.isNaN(t)), 120_000, 10);
   const wallMs = now() - start;
-  const heapAllFinished = heapMB();
+  const heapAllFinished = heap();
   unmount();
   queryClient.clear();
   await sleep(10);
-  const heapAfterUnmount = heapMB();
+  const heapAfterUnmount = heap();
 
   const tasks = allTasks();
   const detection = tasks.map((t) => rec.detectedAt[t.n]! - t.doneAt);
@@ -194,9 +121,7 @@ export async function runGenerations(s: GenerationScenario): Promise<GenerationR
     unchangedPolls,
     wastedCommits: rec.wastedCommits,
     commitsPerUnchangedPoll: unchangedPolls === 0 ? 0 : rec.wastedCommits / unchangedPolls,
-    jsMsPerPollCycle,
-    cyclesMeasured,
-    heapMB: { before: heapBefore, allFinished: heapAllFinished, afterUnmount: heapAfterUnmount },
+    heapMB: s.concurrent ? undefined : { before: heapBefore, allFinished: heapAllFinished, afterUnmount: heapAfterUnmount },
     wallMs,
   };
 }
@@ -213,18 +138,15 @@ export interface BatchResult {
   unchangedPolls: number;
   wastedCommits: number;
   commitsPerUnchangedPoll: number;
-  jsMsPerPollCycle: number;
   completed: number;
   wallMs: number;
 }
 
 /** One `useImageBatch` of N items, read by a component that shows only the progress counts; one 429 on the way. */
 export async function runBatch(tasks: number, intervalMs: number, latencyMs: number): Promise<BatchResult> {
-  // Imported here, so that the scenarios also run against a checkout from before the hook existed.
-  const { useImageBatch } = await import('../src/react/use-image-batch.js');
   const random = seeded(77);
-  // Long enough that none finishes before the steady window (all accepted + 1.5 s, for 3 s) is over.
-  const durations = Array.from({ length: tasks }, () => 9000 + random() * 3000);
+  // Long enough that most are polled a few times once all are accepted (about 2.5 s in).
+  const durations = Array.from({ length: tasks }, () => 4000 + random() * 3000);
   const double = createDouble({ latencyMs, durationMs: (n) => durations[n]!, rateLimit: (n) => (n === Math.floor(tasks / 2) ? 1000 : undefined) });
   let inFlight = 0;
   let maxInFlight = 0;
@@ -259,9 +181,6 @@ export async function runBatch(tasks: number, intervalMs: number, latencyMs: num
   const unmount = mount(<Gallery />, queryClient, double.fetcher);
   await until(() => double.tasks.size === tasks && [...double.tasks.values()].every((t) => t.acceptedAt > 0), 60_000);
   const submitPhaseMs = now() - start;
-  // Steady polling: every task accepted, none finished (the shortest runs 9 s).
-  await sleep(1500);
-  const cycles = await measureCycles(intervalMs, 3);
   await until(() => state.completed === tasks, 60_000, 10);
   const wallMs = now() - start;
   unmount();
@@ -280,93 +199,9 @@ export async function runBatch(tasks: number, intervalMs: number, latencyMs: num
     unchangedPolls,
     wastedCommits: state.wasted,
     commitsPerUnchangedPoll: unchangedPolls === 0 ? 0 : state.wasted / unchangedPolls,
-    jsMsPerPollCycle: cycles.median,
     completed: state.completed,
     wallMs,
   };
-}
-
-/**
- * The harness alone: the test double answering `tasks` reads per interval, driven by plain timers
- * without the library. Subtracted from a scenario's JS per poll cycle, it leaves the library's share.
- */
-export async function runHarnessBaseline(tasks: number, intervalMs: number, latencyMs: number, spread = false): Promise<number> {
-  const double = createDouble({ latencyMs, durationMs: () => 3_600_000 });
-  const ids = await Promise.all(Array.from({ length: tasks }, (_, i) => double.fetcher.generate({ prompt: `task ${i}` }).then((t) => t.taskId)));
-  const timers = ids.map((id, i) => {
-    let timer: ReturnType<typeof setTimeout>;
-    const poll = () => {
-      void double.fetcher.getTask(id, { signal: new AbortController().signal }).then(() => {
-        timer = setTimeout(poll, intervalMs);
-      });
-    };
-    // All at once, as the polls of tasks accepted together are; or spread over the interval, as a
-    // batch's are (its POSTs go a few at a time).
-    timer = setTimeout(poll, spread ? (i * intervalMs) / tasks : intervalMs);
-    return () => clearTimeout(timer);
-  });
-  await sleep(intervalMs * 1.2);
-  const cycles = await measureCycles(intervalMs, 3);
-  timers.forEach((stop) => stop());
-  await sleep(latencyMs * 2);
-  return cycles.median;
-}
-
-/** JS per poll cycle of N tasks polling steadily (all accepted and read at least twice, none finished). */
-export interface SteadyResult {
-  tasks: number;
-  jsMsPerPollCycle: number;
-  /** Every measured cycle, ms. */
-  cycles: number[];
-}
-
-/**
- * N tasks, each polled every interval from its own component, until all poll steadily; then JS per
- * poll cycle. `library`: `useImageGeneration` reading only `status`, as in `runGenerations`.
- * `tanstack`: TanStack Query alone, a plain `useQuery` per task with the same `refetchInterval` and
- * `staleTime` against the same double, the task put in the cache as the POST returned it (as the
- * library does), without this library. The library's own share is the difference.
- */
-export async function runSteady(kind: 'library' | 'tanstack', tasks: number, intervalMs: number, latencyMs: number): Promise<SteadyResult> {
-  const double = createDouble({ latencyMs, durationMs: () => 600_000 });
-  const queryClient = new QueryClient();
-  const accepted: ImageTask[] = [];
-  if (kind === 'tanstack') {
-    accepted.push(...(await Promise.all(Array.from({ length: tasks }, (_, i) => double.fetcher.generate({ prompt: `task ${i}` })))));
-  }
-  function LibraryRow({ index }: { index: number }) {
-    const { status, generate } = useImageGeneration({ intervalMs });
-    useEffect(() => {
-      void generate({ prompt: `task ${index}` });
-    }, [generate, index]);
-    return <span data-status={status} />;
-  }
-  function QueryRow({ index }: { index: number }) {
-    const task = accepted[index]!;
-    const { data } = useQuery(
-      {
-        queryKey: ['bench', task.taskId],
-        queryFn: ({ signal }) => double.fetcher.getTask(task.taskId, { signal }),
-        initialData: task,
-        refetchInterval: intervalMs,
-        staleTime: intervalMs,
-      },
-      queryClient,
-    );
-    return <span data-status={data.status} />;
-  }
-  const Row = kind === 'library' ? LibraryRow : QueryRow;
-  const unmount = mount(
-    Array.from({ length: tasks }, (_, i) => <Row key={i} index={i} />),
-    queryClient,
-    double.fetcher,
-  );
-  await until(() => double.tasks.size === tasks && [...double.tasks.values()].every((t) => t.reads >= 2), 30_000, 10);
-  const cycles = await measureCycles(intervalMs, 3);
-  unmount();
-  queryClient.clear();
-  await sleep(latencyMs * 2);
-  return { tasks, jsMsPerPollCycle: cycles.median, cycles: cycles.all };
 }
 
 export interface HiddenResult {
@@ -418,6 +253,9 @@ export interface MountCyclesResult {
   heapMB: { before: number; after: number; growth: number; checkpoints: { cycles: number; heapMB: number }[] };
   queriesRightAfter: number;
   queriesAfterGc: number;
+  /** Each generation's POST is a mutation, kept in the MutationCache for its gcTime like a query. */
+  mutationsRightAfter: number;
+  mutationsAfterGc: number;
   observersAfter: number;
   timersBefore: number;
   timersRightAfter: number;
@@ -433,8 +271,9 @@ export async function runMountCycles(cycles: number): Promise<MountCyclesResult>
   const gcTimeMs = 1000;
   const double = createDouble({ latencyMs: 1, durationMs: () => 60_000 });
   // A short gcTime so that "nothing left" can be checked in seconds; the default is 5 minutes,
-  // during which an unobserved entry and its one gc timer stay, by design.
-  const queryClient = new QueryClient({ defaultOptions: { queries: { gcTime: gcTimeMs } } });
+  // during which an unobserved entry and its one gc timer stay, by design. The same for the POSTs'
+  // mutations, which the MutationCache keeps (for the devtools) for their gcTime.
+  const queryClient = new QueryClient({ defaultOptions: { queries: { gcTime: gcTimeMs }, mutations: { gcTime: gcTimeMs } } });
   function Row({ index }: { index: number }) {
     const { status, generate } = useImageGeneration({ intervalMs: 5 });
     useEffect(() => {
@@ -455,6 +294,7 @@ export async function runMountCycles(cycles: number): Promise<MountCyclesResult>
   const before = heapMB();
   const checkpoints: { cycles: number; heapMB: number }[] = [{ cycles: 0, heapMB: before }];
   let queriesRightAfter = 0;
+  let mutationsRightAfter = 0;
   let timersRightAfter = 0;
   let observersAfter = 0;
   for (let i = 0; i < cycles; i++) {
@@ -464,6 +304,7 @@ export async function runMountCycles(cycles: number): Promise<MountCyclesResult>
     if ((i + 1) % (cycles / 4) === 0) {
       if (i + 1 === cycles) {
         queriesRightAfter = queryClient.getQueryCache().getAll().length;
+        mutationsRightAfter = queryClient.getMutationCache().getAll().length;
         timersRightAfter = activeTimers();
         observersAfter = queryClient
           .getQueryCache()
@@ -480,6 +321,8 @@ export async function runMountCycles(cycles: number): Promise<MountCyclesResult>
     heapMB: { before, after, growth: after - before, checkpoints },
     queriesRightAfter,
     queriesAfterGc: queryClient.getQueryCache().getAll().length,
+    mutationsRightAfter,
+    mutationsAfterGc: queryClient.getMutationCache().getAll().length,
     observersAfter,
     timersBefore,
     timersRightAfter,
