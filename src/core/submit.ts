@@ -18,14 +18,17 @@ function checkTask(task: ImageTask): ImageTask {
 
 // Every fetcher call goes through here: whatever it throws becomes an ImageGenError, and what it
 // returns is checked.
-async function call(request: () => Promise<ImageTask>, signal: AbortSignal | undefined): Promise<ImageTask> {
-  let task: ImageTask;
+function call(request: () => Promise<ImageTask>, signal: AbortSignal | undefined): Promise<ImageTask> {
+  let pending: Promise<ImageTask>;
   try {
-    task = await request();
+    pending = Promise.resolve(request());
   } catch (error) {
-    throw toImageGenError(error, signal);
+    return Promise.reject(toImageGenError(error, signal));
   }
-  return checkTask(task);
+  // A promise chain, not an async function: this runs on every poll of every task.
+  return pending.then(checkTask, (error: unknown) => {
+    throw toImageGenError(error, signal);
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { skipToken, type DataTag, type Query, type QueryClient, type QueryKey, type QueryObserverOptions, type QueryState } from './query-core.js';
+import { skipToken, type DataTag, type Query, type QueryClient, type QueryObserverOptions, type QueryState } from './query-core.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from './constants.js';
 import type { ImageGenError } from './errors.js';
 import { nextPollDelay, pollRetryDelay, resolvePollInterval, shouldRetryPoll, timeoutError } from './polling.js';
@@ -53,10 +53,33 @@ function isSettled(query: TaskQuery): boolean {
 
 const isLive = (query: TaskQuery): boolean => !isSettled(query);
 
-// By hash, not `queryCache.find()`: find() hashes the key once per cache entry, which made every
-// poll cost O(tasks) and a poll cycle O(tasks²) (measured with `npm run bench`).
-function findTaskQuery(client: QueryClient, queryKey: QueryKey): TaskQuery | undefined {
-  return client.getQueryCache().get(client.defaultQueryOptions({ queryKey }).queryHash) as TaskQuery | undefined;
+/**
+ * Reads in a row that share one AbortController (a new one per read was a tenth of a 500-task poll
+ * cycle in Node, `npm run bench`): few enough that a fetcher which never removes its abort listener
+ * leaves only a handful on a signal (Node warns past 10).
+ */
+const READS_PER_CONTROLLER = 8;
+
+/** A read's deadline watch: its controller is aborted at `end`, or one interval after the read began if that is later. */
+interface Deadline {
+  controller: AbortController;
+  end: number;
+  interval: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+// Set for at most one interval, and again if the read is still out then: a delay that every read
+// shares costs Node one list entry, where a delay of its own (each task's time left) costs a new
+// timer list and a heap insertion per read. (A delay over 2^31 - 1 ms would fire at once.)
+function watchDeadline(deadline: Deadline): Deadline {
+  const left = deadline.end - Date.now();
+  deadline.timer = setTimeout(checkDeadline, Math.min(left > 0 ? left : deadline.interval, deadline.interval, 2 ** 31 - 1), deadline);
+  return deadline;
+}
+
+function checkDeadline(deadline: Deadline): void {
+  if (Date.now() >= deadline.end) deadline.controller.abort();
+  else watchDeadline(deadline);
 }
 
 /**
@@ -89,40 +112,47 @@ export function restoreTask(client: QueryClient, task: ImageTask): void {
  */
 export function taskQueryOptions(taskId: string | null | undefined, config: TaskQueryConfig): TaskQueryOptions {
   const { fetcher, intervalMs = DEFAULT_INTERVAL_MS, timeoutMs = DEFAULT_TIMEOUT_MS } = config;
-  const wait = (query: TaskQuery) => resolvePollInterval(intervalMs, query.state.dataUpdateCount, query.state.data);
+  const wait =
+    typeof intervalMs === 'number' ? () => intervalMs : (query: TaskQuery) => resolvePollInterval(intervalMs, query.state.dataUpdateCount, query.state.data);
   // The latest read's deadline and poll interval, for `retryDelay`, which is not given the query.
   let deadline = Infinity;
   let interval = DEFAULT_INTERVAL_MS;
-  // The task's cache entry: looked up once, checked to be still in the cache on each read.
-  let known: TaskQuery | undefined;
+  // The query's hash, worked out once per client: hashing the key on every read was a tenth of a
+  // 500-task poll cycle (npm run bench).
+  let hashed: { client: QueryClient; hash: string } | undefined;
+  let controller: AbortController | undefined;
+  let reads = 0;
+  const late = (task: ImageTask | undefined) => timeoutError(timeoutMs, task ?? { taskId: taskId ?? '', status: 'pending', raw: null });
   return {
     queryKey: imageGenKeys.task(taskId ?? '') as TaskQueryKey,
     queryFn: taskId
-      ? async ({ client, queryKey }) => {
-          if (!known || client.getQueryCache().get<ImageTask, ImageGenError, ImageTask, TaskQueryKey>(known.queryHash) !== known) {
-            known = findTaskQuery(client, queryKey);
-          }
-          const query = known!;
-          deadline = pollStart(query) + timeoutMs;
+      ? ({ client, queryKey }) => {
+          if (hashed?.client !== client) hashed = { client, hash: client.defaultQueryOptions({ queryKey }).queryHash! };
+          const query = client.getQueryCache().get(hashed.hash) as TaskQuery;
+          const end = (deadline = pollStart(query) + timeoutMs);
           interval = wait(query);
-          const late = (task = query.state.data) => timeoutError(timeoutMs, task ?? { taskId, status: 'pending', raw: null });
-          const left = deadline - Date.now();
+          const left = end - Date.now();
           // A retry never reads at or past the deadline; the poll scheduled on it (the last) does.
-          if (left < 0 || (left === 0 && query.state.fetchFailureCount > 0)) throw late();
+          if (left < 0 || (left === 0 && query.state.fetchFailureCount > 0)) return Promise.reject(late(query.state.data));
           // Browsers' fetch has no timeout of its own: a read still out at the deadline is aborted
           // then. The read made on the deadline itself gets one interval to answer.
-          const controller = new AbortController();
-          // (A delay over 2^31 - 1 ms would fire at once.)
-          const timer = setTimeout(() => controller.abort(), Math.min(left || interval, 2 ** 31 - 1));
-          try {
-            const task = await readTask(fetcher, taskId, controller.signal);
-            if (!isTerminalStatus(task.status) && Date.now() >= deadline) throw late(task);
-            return task;
-          } catch (error) {
-            throw controller.signal.aborted ? late() : error;
-          } finally {
-            clearTimeout(timer);
+          if (!controller || controller.signal.aborted || reads >= READS_PER_CONTROLLER) {
+            controller = new AbortController();
+            reads = 0;
           }
+          reads += 1;
+          const watch = watchDeadline({ controller, end, interval });
+          return readTask(fetcher, taskId, controller.signal).then(
+            (task) => {
+              clearTimeout(watch.timer);
+              if (!isTerminalStatus(task.status) && Date.now() >= end) throw late(task);
+              return task;
+            },
+            (error: unknown) => {
+              clearTimeout(watch.timer);
+              throw watch.controller.signal.aborted ? late(query.state.data) : error;
+            },
+          );
         }
       : skipToken,
     enabled: config.enabled,
