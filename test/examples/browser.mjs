@@ -21,6 +21,15 @@ const LAYOUT_SHIFT_OBSERVER = `
       });
     }
   }).observe({ type: 'layout-shift', buffered: true });
+  // Polls pause while the page is hidden (TanStack Query's default): a visit whose page was hidden
+  // for a while asks less often, and the log says so.
+  window.__hidden = [];
+  // So are they while the page's main thread is busy: a long task delays the next poll's timer.
+  window.__long = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__long.push([Math.round(entry.startTime), Math.round(entry.duration)]);
+  }).observe({ type: 'longtask', buffered: true });
+  document.addEventListener('visibilitychange', () => window.__hidden.push([Math.round(performance.now()), document.visibilityState]));
 `;
 
 /** Width of the generator and of the content box it sits in; the generator's own max-width. */
@@ -55,6 +64,11 @@ export async function visit(browser, { url, width, height, theme, forms, settleM
   page.on('console', (message) => {
     const text = message.text();
     if (message.type() === 'error' || /hydrat/i.test(text)) errors.push(`console.${message.type()}: ${text}`);
+  });
+  // When the page asked, to tell a poll the page never made from one the server was slow to pass on.
+  const requests = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'fetch') requests.push({ method: request.method(), url: request.url(), at: performance.now() });
   });
   page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
   const started = performance.now();
@@ -105,9 +119,11 @@ export async function visit(browser, { url, width, height, theme, forms, settleM
     // Long enough for two or three more polls, were any still running.
     await page.waitForTimeout(settleMs);
     const shifts = await page.evaluate(() => window.__shifts);
+    const visibility = await page.evaluate(() => window.__hidden.map(([at, state]) => `${state} at ${at} ms`));
+    const longTasks = await page.evaluate(() => window.__long);
     for (const form of results) delete form.root;
     for (const shift of shifts) shift.afterClick = shift.at - clickedAt;
-    return { ok: true, forms: results, shifts, cls: shifts.reduce((sum, shift) => sum + shift.value, 0), errors, ms: performance.now() - started };
+    return { ok: true, forms: results, shifts, visibility, longTasks, clickedAt, requests, cls: shifts.reduce((sum, shift) => sum + shift.value, 0), errors, ms: performance.now() - started };
   } catch (error) {
     return { ok: false, failure: error.message.split('\n')[0], errors, ms: performance.now() - started };
   } finally {
