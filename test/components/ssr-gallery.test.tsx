@@ -8,6 +8,7 @@ import { ImageGenError } from '../../src/core/errors.js';
 import type { UseImageBatchResult } from '../../src/react/use-image-batch.js';
 import { memoryStorage } from '../memory-storage.js';
 import { createTestProvider } from '../render.js';
+import { readsDuring } from '../render-reads.js';
 
 const PROMPT = 'a paper crane';
 
@@ -24,20 +25,6 @@ function batchInEveryState(): UseImageBatchResult {
   ];
   const never = () => new Promise<ImageBatchItem[]>(() => undefined);
   return { items, progress: batchProgress(items), isBusy: true, generate: never, retry: never, cancel: vi.fn(), reset: vi.fn() };
-}
-
-/** Records every clock, random or storage read made while `render` runs. */
-function readsDuring(render: () => string) {
-  const reads: string[] = [];
-  vi.spyOn(Date, 'now').mockImplementation(() => {
-    reads.push('Date.now');
-    return 0;
-  });
-  vi.spyOn(Math, 'random').mockImplementation(() => {
-    reads.push('Math.random');
-    return 0;
-  });
-  return { html: render(), reads };
 }
 
 describe('the gallery and variations on the server (no window)', () => {

@@ -9,6 +9,7 @@ import { useImageGeneration } from '../../src/react/use-image-generation.js';
 import { useTaskStatus } from '../../src/react/use-task-status.js';
 import { createTestProvider } from '../render.js';
 import { memoryStorage } from '../memory-storage.js';
+import { readsDuring } from '../render-reads.js';
 
 const A = 'https://images.example.com/a.png';
 
@@ -58,15 +59,6 @@ describe('server rendering (no DOM)', () => {
   // clock or random read while rendering; and whatever the server read, the first client render
   // must read the same, or hydration fails. So rendering reads none of them, nor storage.
   it('renders every component and hook without reading the clock, random numbers or storage', () => {
-    const reads: string[] = [];
-    vi.spyOn(Date, 'now').mockImplementation(() => {
-      reads.push('Date.now');
-      return 0;
-    });
-    vi.spyOn(Math, 'random').mockImplementation(() => {
-      reads.push('Math.random');
-      return 0;
-    });
     const { storage } = memoryStorage();
     const getItem = vi.spyOn(storage, 'getItem');
     function Hooks() {
@@ -77,12 +69,14 @@ describe('server rendering (no DOM)', () => {
       return null;
     }
     const { Wrapper } = createTestProvider();
-    const html = renderToString(
-      <Wrapper>
-        <ImageGenerator persist={{ key: 'gen', storage }} uploadFile={async () => A} defaultValues={{ prompt: 'a fox' }} />
-        <ReferencePicker defaultValue={[A]} uploadFile={async () => A} />
-        <Hooks />
-      </Wrapper>,
+    const { html, reads } = readsDuring(() =>
+      renderToString(
+        <Wrapper>
+          <ImageGenerator persist={{ key: 'gen', storage }} uploadFile={async () => A} defaultValues={{ prompt: 'a fox' }} />
+          <ReferencePicker defaultValue={[A]} uploadFile={async () => A} />
+          <Hooks />
+        </Wrapper>,
+      ),
     );
     expect(html).toContain('data-status="idle"');
     expect(reads).toEqual([]);
