@@ -553,8 +553,10 @@ export interface ImageGeneratorProps extends Omit<ImageGeneratorRootProps, 'chil
   showHistory?: boolean;
 }
 
+// Like the frame it replaces, it gives way to the gallery while there is a batch.
 function CustomResult({ render }: { render(props: ImageGeneratorResultProps): ReactNode }) {
-  return <>{render(useImageGeneratorContext())}</>;
+  const context = useImageGeneratorContext();
+  return context.batch.items.length ? null : <>{render(context)}</>;
 }
 
 /**

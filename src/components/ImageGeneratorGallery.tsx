@@ -1,7 +1,7 @@
 'use client';
 import { useContext, useEffect, useId, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ImageBatchItem } from '../core/batch.js';
-import type { GenerateImageInput } from '../core/types.js';
+import type { GenerateImageInput, ImageGenErrorKind } from '../core/types.js';
 import { isSafeImageSrc, randomSeed } from '../core/references.js';
 import type { UseImageBatchResult } from '../react/use-image-batch.js';
 import { ImageGeneratorContext } from './context.js';
@@ -25,10 +25,15 @@ export interface ImageGeneratorGalleryProps {
 /** A batch's progress for a status region ("2 of 4 ready"), and the alert when a 402 or a 401/403 stopped it. */
 export function batchStatus({ items, progress }: UseImageBatchResult, labels: ImageGalleryLabels): { progress: string; alert?: string } {
   const stop = items.find(({ error }) => error?.kind === 'insufficient_credits' || error?.kind === 'unauthorized')?.error;
-  // Accepted by the server and not failed: billed, or about to be. A refused POST or a failed task costs nothing.
+  // Accepted by the server and not failed: billed, or about to be. A refused POST, one never sent
+  // and a failed task (refunded) cost nothing; a POST lost to the network or a 5xx, and a task that
+  // stopped answering, may have been billed.
   const made = items.filter((item) => item.taskId && item.status !== 'failed').length;
-  return { progress: items.length ? labels.progress(progress) : '', alert: stop && labels.stopped(stop, made, items.length) };
+  const uncertain = items.filter((item) => item.status === 'failed' && MAYBE_BILLED.includes(item.error!.kind)).length;
+  return { progress: items.length ? labels.progress(progress) : '', alert: stop && labels.stopped(stop, made, items.length, uncertain) };
 }
+
+const MAYBE_BILLED: readonly ImageGenErrorKind[] = ['network', 'server', 'bad_response', 'timeout', 'not_found', 'aborted'];
 
 const ARROWS: Record<string, (from: number, columns: number, last: number) => number> = {
   ArrowRight: (from) => from + 1,
@@ -44,7 +49,8 @@ function moveFocus(event: KeyboardEvent<HTMLUListElement>) {
   const cells = Array.from(event.currentTarget.children) as HTMLElement[];
   const from = cells.findIndex((cell) => cell.contains(event.target as Node));
   const move = ARROWS[event.key];
-  if (from < 0 || !move) return;
+  // Alt+Left is the browser's Back, Ctrl+Home the page's top: not ours to take.
+  if (from < 0 || !move || event.altKey || event.ctrlKey || event.metaKey) return;
   const top = cells[0]!.getBoundingClientRect().top;
   const columns = cells.filter((cell) => cell.getBoundingClientRect().top === top).length;
   const to = cells[move(from, columns, cells.length - 1)];
@@ -108,7 +114,11 @@ function GalleryCell({ item, total, labels, active, now, stateId, onFocus, send,
             'aria-label': labels.useAsReferenceName(n, total),
             tabIndex,
             disabled: !image || !canReference(image),
-            onClick: () => image && toReference(image, item),
+            // The button is disabled once the image is a reference: focus stays on the cell.
+            onClick: (event) => {
+              event.currentTarget.closest('li')?.focus();
+              if (image) toReference(image, item);
+            },
           })}
         <a className="fir-button fir-button--secondary" href={image} download aria-label={labels.downloadName(n, total)} tabIndex={tabIndex}>
           {labels.download}

@@ -246,8 +246,12 @@ export interface ImageGalleryLabels {
   regenerateName(n: number, total: number): string;
   /** The batch's progress in the status region, e.g. "2 of 4 ready". */
   progress(progress: ImageBatchProgress): string;
-  /** The alert when a 402 (or 401/403) stopped the batch: `made` images were accepted, the rest cost nothing. */
-  stopped(error: ImageGenError, made: number, total: number): string;
+  /**
+   * The alert when a 402 (or 401/403) stopped the batch: `made` images were accepted, `uncertain` may
+   * have used credits (a POST that failed with a network error or a 5xx, a task that timed out), the
+   * rest cost nothing.
+   */
+  stopped(error: ImageGenError, made: number, total: number, uncertain: number): string;
 }
 
 /** The English defaults. */
@@ -275,6 +279,8 @@ export const defaultImageGalleryLabels: ImageGalleryLabels = {
   regenerateName: (n, total) => `Regenerate image ${n} of ${total} with a new seed`,
   progress: ({ completed, failed, cancelled, total }) =>
     `${completed} of ${total} ready${failed ? `, ${failed} failed` : ''}${cancelled ? `, ${cancelled} cancelled` : ''}`,
-  stopped: ({ kind }, made, total) =>
-    `${kind === 'insufficient_credits' ? 'Not enough credits' : 'The image service refused the request'}: ${made} of ${total} images made; the other ${total - made} used no credits.`,
+  stopped: ({ kind }, made, total, uncertain) =>
+    `${kind === 'insufficient_credits' ? 'Not enough credits' : 'The image service refused the request'}: ${made} of ${total} images made; ${
+      uncertain ? `${uncertain} may have used credits; ` : ''
+    }the other ${total - made - uncertain} used no credits.`,
 };

@@ -26,9 +26,12 @@ export interface BatchResult {
   generate(inputs: readonly GenerateImageInput[]): Promise<ImageBatchItem[]>;
   /**
    * Sends one item again, replacing it: a failed or cancelled item with its own input (Retry), or
-   * any finished one with another input, e.g. a new seed (Regenerate this one). One POST, under the
-   * same 429 policy; the others are untouched. Does nothing for an item still queued or running.
-   * Returns the batch's promise, which resolves once no item is busy.
+   * any finished one with another input, e.g. a new seed (Regenerate this one). One POST, in the
+   * batch's queue: it waits out a 429's pause like the rest, and counts against `concurrency`. A
+   * cancelled item whose task the server had already accepted (it runs on and is billed) is not
+   * sent again: its task is watched again instead, with no POST. The others are untouched. Does
+   * nothing for an item still queued or running. Returns the batch's promise, which resolves once
+   * no item is busy.
    */
   retry(index: number, input?: GenerateImageInput): Promise<ImageBatchItem[]>;
   /**
@@ -63,8 +66,8 @@ function createInFlight(): InFlight {
 export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOptions> {
   #inFlight: InFlight | null = null;
   #runs: GenerationRun[] = [];
-  /** The batch's queue, and one per item sent again. */
-  #queues: SubmitQueue[] = [];
+  /** The batch's POSTs, Retries included: one pause after a 429, one `concurrency`. */
+  #queue: SubmitQueue | undefined;
   #items: readonly ImageBatchItem[] = [];
   /** When each task was first seen finished, so its stored entry never changes. */
   readonly #completedAt = new Map<string, number>();
@@ -80,19 +83,22 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
     const pending = inputs.length ? (this.#inFlight = createInFlight()) : undefined;
     const runs = this.#adopt(inputs.map((input, index) => new GenerationRun(this.context, input, index)));
     if (!pending) return Promise.resolve([]);
-    this.#send(runs);
+    this.#queue = this.#createQueue(runs.length);
     return pending.promise;
   };
 
   retry = (index: number, input?: GenerateImageInput): Promise<ImageBatchItem[]> => {
     const before = this.#runs[index];
     if (!before || !isSettled(before.item())) return this.#inFlight?.promise ?? Promise.resolve([...this.result.items]);
-    const run = new GenerationRun(this.context, input ?? before.input, index);
+    // Cancelled after the server accepted it: that task runs on and is billed, so it is watched
+    // again rather than paid for twice.
+    const accepted = !input && before.item().status === 'cancelled' ? before.task() : undefined;
+    const run = new GenerationRun(this.context, input ?? before.input, index, accepted && { task: accepted, startedAt: before.startedAt ?? Date.now() });
     before.dispose();
     this.#runs = this.#runs.map((r) => (r === before ? run : r));
     run.listen(this.listening);
     const pending = (this.#inFlight ??= createInFlight());
-    this.#send([run]);
+    if (!accepted) (this.#queue ??= this.#createQueue(0)).add(index);
     this.update();
     return pending.promise;
   };
@@ -117,22 +123,21 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
     return this.#runs;
   }
 
-  // The one 429 policy (shared with single generations), applied across what one queue sends: a
-  // 429 pauses its every submit, and at most `concurrency` POSTs are in flight.
-  #send(runs: GenerationRun[]): void {
-    this.#queues.push(
-      createSubmitQueue({
-        count: runs.length,
-        concurrency: clampConcurrency(this.options.concurrency),
-        submit: (index, signal) => runs[index]!.submit(signal),
-        onUpdate: (index, update) => runs[index]!.apply(update),
-      }),
-    );
+  // The one 429 policy (shared with single generations), applied across the batch: a 429 pauses
+  // its every submit, and at most `concurrency` POSTs are in flight. Items are looked up when sent
+  // and when told, so a Retry's new run is the one that sends.
+  #createQueue(count: number): SubmitQueue {
+    return createSubmitQueue({
+      count,
+      concurrency: clampConcurrency(this.options.concurrency),
+      submit: (index, signal) => this.#runs[index]!.submit(signal),
+      onUpdate: (index, update) => this.#runs[index]!.apply(update),
+    });
   }
 
   #stopQueues(): void {
-    for (const queue of this.#queues) queue.cancel();
-    this.#queues = [];
+    this.#queue?.cancel();
+    this.#queue = undefined;
   }
 
   /** Shows these runs instead of the last batch's, polling their tasks while someone listens. */

@@ -75,6 +75,8 @@ export interface SubmitQueueOptions {
 
 /** A running submit queue. */
 export interface SubmitQueue {
+  /** Queues item `index` again (a Retry): sent under the same pause after a 429 and the same concurrency. */
+  add(index: number): void;
   /** Stops: aborts submits in flight, sends nothing more, reports nothing more. */
   cancel(): void;
 }
@@ -175,6 +177,14 @@ export function createSubmitQueue(options: SubmitQueueOptions): SubmitQueue {
   pump();
 
   return {
+    add(index) {
+      if (stopped) return;
+      resends.delete(index);
+      queue.push(index);
+      queue.sort((a, b) => a - b);
+      idle = false;
+      pump();
+    },
     cancel() {
       if (stopped) return;
       stopped = true;

@@ -258,6 +258,8 @@ describe('<ImageGenerator variations>: each cell', () => {
     }
     await user.click(screen.getByRole('button', { name: 'Use image 2 of 4 as reference' }));
     expect(screen.getByRole('img', { name: 'Reference 1' })).toHaveAttribute('src', within(cell(2)).getByRole('img').getAttribute('src'));
+    // The button is now disabled; keyboard focus stays on its cell, not on the page's body.
+    expect(cell(2)).toHaveFocus();
     // Already a reference: not twice.
     expect(screen.getByRole('button', { name: 'Use image 2 of 4 as reference' })).toBeDisabled();
   });
@@ -280,6 +282,9 @@ describe('<ImageGenerator variations>: each cell', () => {
     await user.keyboard('{ArrowLeft}');
     expect(cell(3)).toHaveFocus();
     await user.keyboard('{Home}');
+    expect(cell(1)).toHaveFocus();
+    // With a modifier the key is the browser's (Alt+Left is Back): the focus stays.
+    await user.keyboard('{Alt>}{ArrowRight}{/Alt}{Control>}{End}{/Control}');
     expect(cell(1)).toHaveFocus();
     // Tab goes into the active cell's actions, then out of the gallery: the other cells' are skipped.
     for (const c of cells().slice(1)) {
@@ -366,6 +371,49 @@ describe('<ImageGenerator variations>: the batch as a whole', () => {
     expect(screen.getByRole('status')).toHaveTextContent('1 of 4 ready, 3 failed');
     expect(onError).toHaveBeenCalledTimes(3);
     expect(onError.mock.calls.every(([error]) => error.kind === 'insufficient_credits')).toBe(true);
+  });
+
+  it('a 402 after a POST that failed with a 5xx says that one may have used credits', async () => {
+    useMockApi();
+    let posted = 0;
+    server.use(
+      http.post(GENERATE_URL, () =>
+        ++posted === 1
+          ? HttpResponse.json({ error: { message: 'Bad gateway' } }, { status: 502 })
+          : HttpResponse.json({ error: { code: 'insufficient_credits', message: 'Insufficient credits' } }, { status: 402 }),
+      ),
+    );
+    const { user } = renderGenerator({ variations: { defaultValue: 4 } });
+    await user.click(generateButton());
+    const alert = await screen.findByRole('alert', {}, WAIT);
+    expect(alert).toHaveTextContent('Not enough credits: 0 of 4 images made; 1 may have used credits; the other 3 used no credits.');
+    expect(posted).toBe(2);
+  });
+
+  it('Retry on a cell cancelled after the server accepted it sends no POST: that task is shown again', async () => {
+    const api = useMockApi({ processingAfterMs: 0, completeAfterMs: 600 });
+    const seen = countAllRequests();
+    const posts = () => seen.filter((r) => r.method === 'POST').length;
+    const { user } = renderGenerator({ variations: { defaultValue: 2 } });
+    await user.click(generateButton());
+    await waitFor(() => expect(cell(2, 2)).toHaveAttribute('data-status', 'pending'), WAIT);
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(cells().map((c) => c.getAttribute('data-status'))).toEqual(['cancelled', 'cancelled']);
+    await user.click(within(cell(1, 2)).getByRole('button', { name: 'Retry image 1 of 2' }));
+    await screen.findByRole('img', { name: `Image 1 of 2: ${PROMPT}` }, WAIT);
+    expect(within(cell(1, 2)).getByRole('img')).toHaveAttribute('src', resultUrl(1));
+    expect(posts()).toBe(2);
+    expect(api.posts()).toHaveLength(2);
+    expect(cell(2, 2)).toHaveAttribute('data-status', 'cancelled');
+  });
+
+  it("with renderResult, the gallery takes the custom result area's place while there is a batch", async () => {
+    useMockApi();
+    const { user } = renderGenerator({ variations: { defaultValue: 2 }, renderResult: () => <p>My result area</p> });
+    expect(screen.getByText('My result area')).toBeInTheDocument();
+    await user.click(generateButton());
+    await allImages(2);
+    expect(screen.queryByText('My result area')).not.toBeInTheDocument();
   });
 
   it('Cancel stops the rest: nothing more is sent, unfinished cells are cancelled with a Retry', async () => {

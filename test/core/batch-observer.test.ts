@@ -191,4 +191,62 @@ describe('BatchObserver', () => {
     expect(result().items.map((i) => i.taskId)).toEqual(['task0004', 'task0003', 'task0002']);
     expect(result().items.map((i) => i.status)).toEqual(['completed', 'completed', 'completed']);
   });
+  it('retry(index) of a cancelled item the server had accepted sends no POST: it watches that task again until it completes', async () => {
+    const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 5000 });
+    server.use(...api.handlers);
+    const { result } = observe();
+    void result().generate(prompts(2));
+    await advance(1500);
+    result().cancel();
+    await advance(0);
+    expect(result().items.map((i) => [i.status, i.taskId])).toEqual([
+      ['cancelled', 'task0001'],
+      ['cancelled', 'task0002'],
+    ]);
+    const readsOf = (taskId: string) => api.polls().filter((p) => p.url.endsWith(`/${taskId}`)).length;
+    const firstReads = readsOf('task0001');
+    let items: ImageBatchItem[] | undefined;
+    void result().retry(1).then((done) => (items = done));
+    await advance(0);
+    expect(result().items[1]).toMatchObject({ taskId: 'task0002' });
+    expect(result().items[1]?.status).not.toBe('cancelled');
+    await advance(6000);
+    expect(api.posts()).toHaveLength(2);
+    expect(items?.map((i) => i.status)).toEqual(['cancelled', 'completed']);
+    expect(items?.[1]).toMatchObject({ taskId: 'task0002', imageUrl: expect.any(String) });
+    expect(readsOf('task0002')).toBeGreaterThan(1);
+    // Only that item goes on: the other cancelled task is not read again.
+    expect(readsOf('task0001')).toBe(firstReads);
+  });
+
+  it("a Retry waits out the batch's 429 pause and counts against its concurrency, like the items still queued", async () => {
+    const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 500 });
+    server.use(...api.handlers);
+    const sent: string[] = [];
+    let p2 = 0;
+    server.use(
+      http.post(`${API}/api/v2/image/generate`, async ({ request }) => {
+        const { prompt } = (await request.clone().json()) as { prompt: string };
+        sent.push(`${prompt}@${Date.now()}`);
+        if (prompt === 'p1' && sent.length === 1) return HttpResponse.json({ error: { message: 'broke' } }, { status: 502 });
+        if (prompt === 'p2' && p2++ === 0) {
+          return HttpResponse.json({ error: { message: 'Slow down' } }, { status: 429, headers: { 'Retry-After': '5' } });
+        }
+        return undefined;
+      }),
+    );
+    const { result } = observe({ concurrency: 1 });
+    const start = Date.now();
+    void result().generate(prompts(3));
+    await advance(0);
+    expect(result().items.map((i) => i.status)).toEqual(['failed', 'queued', 'queued']);
+    void result().retry(0);
+    await advance(4000);
+    // Nothing goes out during the pause, the Retry included.
+    expect(sent).toEqual([`p1@${start}`, `p2@${start}`]);
+    await advance(10_000);
+    // Then in order, one at a time: the Retry (item 1) first.
+    expect(sent).toEqual([`p1@${start}`, `p2@${start}`, `p1@${start + 5000}`, `p2@${start + 5000}`, `p3@${start + 5000}`]);
+    expect(result().items.map((i) => i.status)).toEqual(['completed', 'completed', 'completed']);
+  });
 });
