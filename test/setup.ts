@@ -3,7 +3,7 @@ import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { server } from './msw-server.js';
 // Loaded up front, as in an app that imports `flash-image-react/persist`: a `persist` key then
-// restores at once. test/react/persist-on-demand.test.tsx covers loading it on first use.
+// restores at once. test/core/persist-on-demand.test.ts covers loading it on first use.
 import '../src/persist/index.js';
 
 // jsdom has no object URLs; the picker's previews need them. Spies, so tests can check revocation.

@@ -79,7 +79,7 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
 
   generate = (inputs: readonly GenerateImageInput[]): Promise<ImageBatchItem[]> => {
     if (this.#inFlight) return this.#inFlight.promise;
-    if (this.restoring) return this.restoring.then(() => this.generate(inputs));
+    if (this.restoring) return this.afterRestore(this.restoring, () => this.generate(inputs), () => Promise.resolve([...this.result.items]));
     const pending = inputs.length ? (this.#inFlight = createInFlight()) : undefined;
     const runs = this.#adopt(inputs.map((input, index) => new GenerationRun(this.context, input, index)));
     if (!pending) return Promise.resolve([]);
@@ -111,6 +111,7 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
   };
 
   stop(): void {
+    this.stops += 1;
     const pending = this.#inFlight;
     if (!pending) return;
     this.#inFlight = null;

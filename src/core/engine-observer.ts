@@ -1,7 +1,7 @@
 import type { QueryClient } from './query-core.js';
 import type { GenerationRun, RunContext, RunSettings } from './generation-run.js';
 import type { PersistedGeneration } from './history.js';
-import { persistIdentity, resolvePersister, type GenerationPersister, type PersistOption } from './persister.js';
+import { persistKey, resolvePersister, type GenerationPersister, type PersistOption } from './persister.js';
 
 /** Options every engine observer takes. */
 export interface EngineOptions extends RunSettings {
@@ -26,12 +26,17 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
   protected result!: TResult;
   readonly #listeners = new Set<() => void>();
   #stopTimer: ReturnType<typeof setTimeout> | undefined;
-  #persistId: [string | undefined, unknown] = [undefined, undefined];
+  /** The `persist` key restored from; null until options were first applied. */
+  #persistKey: string | undefined | null = null;
   #persister: GenerationPersister | undefined;
   #saved = '';
   #unmounted = false;
+  /** The last listener left and none came back yet: an unmount, unless a remount follows at once. */
+  #leaving = false;
   /** While a persister loads: `generate()` waits for it, so a stored generation is never started again. */
   protected restoring: Promise<void> | undefined;
+  /** Counts stops (Cancel, reset, unmount): a `generate()` waiting for the persister sends nothing if one came meanwhile. */
+  protected stops = 0;
 
   constructor(client: QueryClient, options: TOptions) {
     this.client = client;
@@ -60,6 +65,10 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
     const own = () => listener();
     this.#listeners.add(own);
     clearTimeout(this.#stopTimer);
+    this.#leaving = false;
+    // Options given only to the constructor (kept free of side effects, for server rendering) take
+    // effect here: `persist` restores.
+    if (this.#persistKey === null) this.setOptions(this.options);
     if (this.#listeners.size === 1) this.#listen(true);
     return () => {
       this.#listeners.delete(own);
@@ -68,11 +77,12 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
       // Deferred a tick: StrictMode unmounts and remounts at once, and work in flight must survive
       // that. A real unmount leaves storage as it was: the page may be going away, and a reload
       // must find the task in flight to resume it.
+      this.#leaving = true;
       this.#stopTimer = setTimeout(() => {
         if (this.#listeners.size > 0) return;
         this.#unmounted = true;
         this.stop();
-        this.#unmounted = false;
+        this.#unmounted = this.#leaving = false;
       }, 0);
     };
   };
@@ -84,12 +94,12 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
     if (options.fetcher !== before.fetcher || options.intervalMs !== before.intervalMs || options.timeoutMs !== before.timeoutMs) {
       for (const run of this.runs()) run.refresh();
     }
-    const id = persistIdentity(options.persist);
-    if (id[0] === this.#persistId[0] && id[1] === this.#persistId[1]) return;
-    this.#persistId = id;
+    const key = persistKey(options.persist);
+    if (key === this.#persistKey) return;
+    this.#persistKey = key;
     this.#persister = undefined;
     this.restoring = undefined;
-    if (!id[0]) return;
+    if (!key) return;
     const persister = resolvePersister(options.persist!);
     if (!(persister instanceof Promise)) return this.#restore(persister);
     const restoring = persister.then(
@@ -107,6 +117,16 @@ export abstract class EngineObserver<TResult, TOptions extends Omit<EngineOption
 
   /** Stops whatever is in flight: what a real unmount does. */
   abstract stop(): void;
+
+  /**
+   * Calls `go` once the persister has loaded (a stored generation may resume first), unless a stop
+   * came meanwhile or the last listener just left: a Cancel, reset or unmount before the POST left
+   * must send nothing.
+   */
+  protected afterRestore<T>(restoring: Promise<void>, go: () => Promise<T>, stopped: () => Promise<T>): Promise<T> {
+    const stops = this.stops;
+    return restoring.then(() => (this.stops === stops && !this.#leaving ? go() : stopped()));
+  }
 
   /** Every run it shows. */
   protected abstract runs(): readonly GenerationRun[];

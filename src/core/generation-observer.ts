@@ -66,6 +66,10 @@ interface InFlight {
   reject(error: ImageGenError): void;
 }
 
+/** Why a generation stopped by Cancel, reset or unmount rejects. */
+const stoppedError = () =>
+  new ImageGenError({ kind: 'aborted', message: 'Stopped waiting. A task the server already accepted may still finish and use credits.' });
+
 /**
  * Prompt to finished image, without React: one POST per generation (a mutation under
  * `imageGenKeys.generate`), then its task polled until it completes or fails, with the recent
@@ -94,7 +98,7 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
   generate = (input: GenerateImageInput): Promise<ImageTask> => {
     if (this.#inFlight) return this.#inFlight.promise;
     // A stored generation may be about to resume: decide once it has.
-    if (this.restoring) return this.restoring.then(() => this.generate(input));
+    if (this.restoring) return this.afterRestore(this.restoring, () => this.generate(input), () => Promise.reject(stoppedError()));
     const machine = new GenerationRun(this.context, input);
     const pending = this.#expect(machine);
     this.#show(machine, Date.now());
@@ -103,6 +107,7 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
   };
 
   cancel = (): void => {
+    this.stops += 1;
     if (this.#inFlight) this.reset();
   };
 
@@ -117,14 +122,13 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
   };
 
   stop(): void {
+    this.stops += 1;
     const pending = this.#inFlight;
     if (!pending) return;
     clearTimeout(this.#resend);
     this.#controller?.abort();
     pending.machine.stop();
-    this.#settle(pending.machine, {
-      error: new ImageGenError({ kind: 'aborted', message: 'Stopped waiting. A task the server already accepted may still finish and use credits.' }),
-    });
+    this.#settle(pending.machine, { error: stoppedError() });
   }
 
   protected runs(): readonly GenerationRun[] {

@@ -51,12 +51,12 @@ export function registerPersister(create: CreatePersister | undefined): void {
 }
 
 /**
- * What a `persist` option names: its key, and a config's storage. Not the object itself: an inline
- * `{ key, storage }` or persister made while rendering is the same option at every render.
+ * The key a `persist` option names: what decides whether to restore. Not the object, nor its
+ * storage: an inline `{ key, storage: { getItem, … } }` or a persister made while rendering is the
+ * same option at every render (restoring on each new object would render without end).
  */
-export function persistIdentity(option: PersistOption | undefined): [string | undefined, unknown] {
-  if (typeof option !== 'object') return [option || undefined, undefined];
-  return [option.key || undefined, 'restore' in option ? undefined : option.storage];
+export function persistKey(option: PersistOption | undefined): string | undefined {
+  return (typeof option === 'object' ? option.key : option) || undefined;
 }
 
 /**

@@ -66,6 +66,8 @@ interface Deadline {
   end: number;
   interval: number;
   timer?: ReturnType<typeof setTimeout>;
+  /** Ends the read at the deadline even if the fetcher ignores its signal (a server action cannot be aborted). */
+  reject?(reason: unknown): void;
 }
 
 // Set for at most one interval, and again if the read is still out then: a delay that every read
@@ -78,8 +80,9 @@ function watchDeadline(deadline: Deadline): Deadline {
 }
 
 function checkDeadline(deadline: Deadline): void {
-  if (Date.now() >= deadline.end) deadline.controller.abort();
-  else watchDeadline(deadline);
+  if (Date.now() < deadline.end) return void watchDeadline(deadline);
+  deadline.controller.abort();
+  deadline.reject!(deadline.controller.signal.reason);
 }
 
 /**
@@ -90,7 +93,8 @@ function checkDeadline(deadline: Deadline): void {
 export function seedTask(client: QueryClient, task: ImageTask): void {
   const now = Date.now();
   const state: Partial<TaskQueryState> = { data: task, dataUpdatedAt: now, status: 'success', error: null, pollStartedAt: now };
-  client.getQueryCache().build(client, { queryKey: imageGenKeys.task(task.taskId) }).setState(state);
+  // Through the client's defaults, so a `queryKeyHashFn` of the app's puts it in the entry polls read.
+  client.getQueryCache().build(client, client.defaultQueryOptions({ queryKey: imageGenKeys.task(task.taskId) })).setState(state);
 }
 
 /**
@@ -141,8 +145,13 @@ export function taskQueryOptions(taskId: string | null | undefined, config: Task
             reads = 0;
           }
           reads += 1;
-          const watch = watchDeadline({ controller, end, interval });
-          return readTask(fetcher, taskId, controller.signal).then(
+          const watch: Deadline = { controller, end, interval };
+          const signal = controller.signal;
+          return new Promise<ImageTask>((resolve, reject) => {
+            watch.reject = reject;
+            watchDeadline(watch);
+            readTask(fetcher, taskId, signal).then(resolve, reject);
+          }).then(
             (task) => {
               clearTimeout(watch.timer);
               if (!isTerminalStatus(task.status) && Date.now() >= end) throw late(task);

@@ -101,7 +101,7 @@ export function serializeRecord(entries: readonly PersistedGeneration[], version
 /**
  * Keeps a hook's generations in storage, for `persist`: `useImageGeneration({ persist:
  * createGenerationPersister({ key: 'studio', maxAge: 6 * 3600_000 }) })`. Importing it bundles it
- * (about 1 kB); a plain key instead loads the same code when first used. Storage is touched only
+ * (about 0.7 kB); a plain key instead loads the same code when first used. Storage is touched only
  * when the hook restores (after mount) or saves, never at import or on a server. Unreadable content
  * and failing storage are reported with a console warning, never thrown: a generation must not
  * fail because it could not be saved.

@@ -2,6 +2,7 @@
 import { defaultScheduler, notifyManager, QueryClient } from '@tanstack/react-query';
 import { delay, http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BatchObserver } from '../../src/core/batch-observer.js';
 import { GenerationObserver, type GenerationObserverOptions, type GenerationResult } from '../../src/core/generation-observer.js';
 import type { ImageGenError } from '../../src/core/errors.js';
 import { createHttpFetcher } from '../../src/core/http-fetcher.js';
@@ -203,6 +204,27 @@ describe('GenerationObserver: timeoutMs holds whatever the server does', () => {
     expect(outcome.error?.kind).toBe('timeout');
   });
 
+  it('fails with timeout at the deadline even when the fetcher ignores its signal (a server action cannot be aborted)', async () => {
+    const api = createMockApi();
+    server.use(...api.handlers);
+    server.use(
+      http.get(`${API}/api/v2/tasks/:id`, async () => {
+        await delay('infinite');
+        return undefined;
+      }),
+    );
+    const http1 = createHttpFetcher();
+    // Reads without the signal: nothing can abort them.
+    const deaf = { generate: http1.generate, getTask: (taskId: string) => http1.getTask(taskId) };
+    const { result } = observe({ fetcher: deaf, timeoutMs: 1000 });
+    const outcome = outcomeOf(result().generate({ prompt: 'a fox' }));
+    await advance(1999);
+    expect(result().status).toBe('pending');
+    await advance(1);
+    expect(result()).toMatchObject({ status: 'failed', error: { kind: 'timeout' } });
+    expect(outcome.error?.kind).toBe('timeout');
+  });
+
   it('cuts a retry wait that would pass the deadline: a 429 with Retry-After 120 on a read', async () => {
     const api = createMockApi();
     server.use(...api.handlers);
@@ -278,3 +300,57 @@ describe('GenerationObserver: persist', () => {
     await expect(again).rejects.toMatchObject({ kind: 'aborted' });
   });
 });
+
+describe('GenerationObserver and BatchObserver: a stop before the persistence code has loaded', () => {
+  // As in an app that never imported flash-image-react/persist: a `persist` key loads it on first use.
+  beforeEach(() => registerPersister(undefined));
+
+  it('Cancel while generate() waits for it sends nothing, and generate() rejects with aborted', async () => {
+    const seen = countAllRequests();
+    const { result } = observe({ persist: { key: 'k', storage: memoryStorage().storage } });
+    const rejected = expect(result().generate({ prompt: 'cancelled at once' })).rejects.toMatchObject({ kind: 'aborted' });
+    result().cancel();
+    await rejected;
+    await advance(5000);
+    expect(seen).toHaveLength(0);
+    expect(result().status).toBe('idle');
+  });
+
+  it('an unmount while generate() waits for it sends nothing', async () => {
+    const seen = countAllRequests();
+    const { result, unsubscribe } = observe({ persist: { key: 'k', storage: memoryStorage().storage } });
+    const rejected = expect(result().generate({ prompt: 'left the page' })).rejects.toMatchObject({ kind: 'aborted' });
+    unsubscribe();
+    await advance(0);
+    await rejected;
+    await advance(5000);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('a batch cancelled while generate() waits for it sends nothing', async () => {
+    const seen = countAllRequests();
+    const client = new QueryClient();
+    const batch = new BatchObserver(client, { fetcher: createHttpFetcher(), persist: { key: 'b', storage: memoryStorage().storage } });
+    const unsubscribe = batch.subscribe(() => undefined);
+    const pending = batch.getCurrentResult().generate([{ prompt: 'one' }, { prompt: 'two' }]);
+    batch.getCurrentResult().cancel();
+    await expect(pending).resolves.toEqual([]);
+    await advance(5000);
+    expect(seen).toHaveLength(0);
+    unsubscribe();
+  });
+});
+
+describe('GenerationObserver: options given only to the constructor', () => {
+  it('restores `persist` when first subscribed to', async () => {
+    const mem = memoryStorage();
+    const finished = { taskId: 'stored1', input: { prompt: 'kept' }, startedAt: 1_000, imageUrl: 'https://cdn.example.com/stored1/0.png', completedAt: 2_000 };
+    createGenerationPersister({ key: 'k', storage: mem.storage }).save([finished]);
+    const observer = new GenerationObserver(new QueryClient(), { fetcher: createHttpFetcher(), persist: { key: 'k', storage: mem.storage } });
+    expect(observer.getCurrentResult().history).toEqual([]);
+    const unsubscribe = observer.subscribe(() => undefined);
+    expect(observer.getCurrentResult().history.map((e) => e.taskId)).toEqual(['stored1']);
+    unsubscribe();
+  });
+});
+

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addToHistory, DEFAULT_HISTORY_SIZE, entryTask, persistableInput, removeFromHistory, type PersistedGeneration } from '../../src/core/history.js';
-import { persistIdentity, type PersistConfig } from '../../src/core/persister.js';
+import { persistKey, type PersistConfig } from '../../src/core/persister.js';
 import { createGenerationPersister, MAX_PERSISTED_ENTRIES, parseEntry, parseRecord, serializeRecord } from '../../src/persist/index.js';
 import { memoryStorage } from '../memory-storage.js';
 
@@ -134,9 +134,9 @@ describe('createGenerationPersister', () => {
   const persister = (config: PersistConfig) => createGenerationPersister(config);
 
   it('is off without a key', () => {
-    expect(persistIdentity(undefined)[0]).toBeUndefined();
-    expect(persistIdentity('')[0]).toBeUndefined();
-    expect(persistIdentity({ key: '' })[0]).toBeUndefined();
+    expect(persistKey(undefined)).toBeUndefined();
+    expect(persistKey('')).toBeUndefined();
+    expect(persistKey({ key: '' })).toBeUndefined();
   });
 
   it('uses the given storage, or localStorage looked up on use', () => {

@@ -225,6 +225,21 @@ describe('useImageGeneration with persist: resume after reload', () => {
     expect(mem.entries(KEY).map((e) => e.taskId)).toEqual(['task0001']);
   });
 
+  it('takes a storage written inline in the render (a new object each time): restores once, renders a bounded number of times', async () => {
+    const mem = memoryStorage();
+    const getItem = vi.spyOn(mem.storage, 'getItem');
+    let renders = 0;
+    page(() => {
+      renders += 1;
+      return useImageGeneration({
+        persist: { key: KEY, storage: { getItem: (k) => mem.storage.getItem(k), setItem: (k, v) => mem.storage.setItem(k, v), removeItem: (k) => mem.storage.removeItem(k) } },
+      });
+    });
+    await advance(0);
+    expect(getItem).toHaveBeenCalledTimes(1);
+    expect(renders).toBeLessThan(5);
+  });
+
   it('uses localStorage when given only a key', async () => {
     const api = createMockApi();
     server.use(...api.handlers);
