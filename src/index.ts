@@ -19,7 +19,7 @@ export { ImageGenProvider, type ImageGenProviderProps } from './react/provider.j
 export { imageGenKeys } from './core/query-keys.js';
 export { useGenerateImage, type UseGenerateImageOptions } from './react/use-generate-image.js';
 export { useTaskStatus, type UseTaskStatusOptions } from './react/use-task-status.js';
-export { taskQueryOptions, type TaskQueryConfig, type TaskQueryKey, type TaskQueryOptions } from './core/task-query.js';
+export { taskQueryOptions, type TaskQueryConfig, type TaskQueryKey, type TaskQueryOptions, type TaskQueryState } from './core/task-query.js';
 export { generateMutationOptions, type GenerateMutationConfig, type GenerateMutationOptions } from './core/generate-mutation.js';
 export {
   GenerationObserver,

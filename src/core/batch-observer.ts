@@ -81,6 +81,8 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
     if (this.#inFlight) return this.#inFlight.promise;
     if (this.restoring) return this.afterRestore(this.restoring, () => this.generate(inputs), () => Promise.resolve([...this.result.items]));
     const pending = inputs.length ? (this.#inFlight = createInFlight()) : undefined;
+    // The last batch's finish times go with it.
+    this.#completedAt.clear();
     const runs = this.#adopt(inputs.map((input, index) => new GenerationRun(this.context, input, index)));
     if (!pending) return Promise.resolve([]);
     this.#queue = this.#createQueue(runs.length);
