@@ -10,6 +10,7 @@ export type {
   MutationObserverOptions,
   Query,
   QueryClient,
+  QueryFunction,
   QueryKey,
   QueryObserverOptions,
   QueryState,

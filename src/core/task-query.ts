@@ -1,4 +1,4 @@
-import { skipToken, type DataTag, type Query, type QueryClient, type QueryObserverOptions, type QueryState } from './query-core.js';
+import { skipToken, type DataTag, type Query, type QueryClient, type QueryFunction, type QueryObserverOptions, type QueryState } from './query-core.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from './constants.js';
 import type { ImageGenError } from './errors.js';
 import { nextPollDelay, pollRetryDelay, resolvePollInterval, shouldRetryPoll, timeoutError } from './polling.js';
@@ -109,11 +109,13 @@ export function restoreTask(client: QueryClient, task: ImageTask): void {
 
 /**
  * The query that polls one task until it completes or fails, shared by `useTaskStatus`,
- * `useImageGeneration` and `useImageBatch`, and exported for `useQuery`, `prefetchQuery` and the
- * like. No task id gives a query that never runs (`skipToken`). Each read is aborted at the
- * deadline, and a retry never waits past it, so the `timeout` error comes on time whatever the
- * server does.
+ * `useImageGeneration` and `useImageBatch`, and exported for `useQuery`, `useSuspenseQuery`,
+ * `prefetchQuery` and the like. No task id gives a query that never runs (`skipToken`). Each read
+ * is aborted at the deadline, and a retry never waits past it, so the `timeout` error comes on time
+ * whatever the server does.
  */
+export function taskQueryOptions(taskId: string, config: TaskQueryConfig): TaskQueryOptions & { queryFn: QueryFunction<ImageTask, TaskQueryKey> };
+export function taskQueryOptions(taskId: string | null | undefined, config: TaskQueryConfig): TaskQueryOptions;
 export function taskQueryOptions(taskId: string | null | undefined, config: TaskQueryConfig): TaskQueryOptions {
   const { fetcher, intervalMs = DEFAULT_INTERVAL_MS, timeoutMs = DEFAULT_TIMEOUT_MS } = config;
   const wait =

@@ -1,7 +1,7 @@
 import { act, renderHook } from '@testing-library/react';
-import { MutationCache, QueryClient, QueryClientProvider, skipToken, useIsMutating, useMutation, useQuery } from '@tanstack/react-query';
+import { MutationCache, QueryClient, QueryClientProvider, skipToken, useIsMutating, useMutation, useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { http, HttpResponse } from 'msw';
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { generateMutationOptions } from '../../src/core/generate-mutation.js';
 import { createHttpFetcher } from '../../src/core/http-fetcher.js';
@@ -132,6 +132,29 @@ describe('taskQueryOptions and generateMutationOptions, for apps that build on T
     renderHook(() => useTaskStatus(post.taskId), { wrapper: appWith(queryClient) });
     await advance(500);
     expect(api.polls()).toHaveLength(1);
+  });
+
+  it('useSuspenseQuery(taskQueryOptions(id, …)) suspends until the first read, then polls until the task completes', async () => {
+    const api = createMockApi({ processingAfterMs: 0, completeAfterMs: 2500 });
+    server.use(...api.handlers);
+    const queryClient = new QueryClient();
+    const post = await fetcher.generate({ prompt: 'a fox' });
+    const App = appWith(queryClient);
+    const { result } = renderHook(() => useSuspenseQuery(taskQueryOptions(post.taskId, { fetcher })).data.status, {
+      wrapper: ({ children }) => (
+        <App>
+          <Suspense fallback={null}>{children}</Suspense>
+        </App>
+      ),
+    });
+    expect(result.current).toBeNull();
+    await advance(100);
+    expect(result.current).toBe('processing');
+    await advance(3000);
+    expect(result.current).toBe('completed');
+    const reads = api.polls().length;
+    await advance(5000);
+    expect(api.polls()).toHaveLength(reads);
   });
 
   it('no task id is skipToken: no request, and no cache entry for the library to keep', async () => {
