@@ -19,7 +19,7 @@ import {
   type ImageGeneratorResultProps,
   type ImageGeneratorValues,
 } from './context.js';
-import { aspect, button, hidden } from './elements.js';
+import { aspect, button, hidden, secondsSince, useClock } from './elements.js';
 import { batchStatus, ImageGeneratorGallery } from './ImageGeneratorGallery.js';
 import { defaultImageGalleryLabels, defaultImageGeneratorLabels } from './labels.js';
 import { ReferencePicker, type ReferencePickerProps } from './ReferencePicker.js';
@@ -148,17 +148,7 @@ export function ImageGeneratorRoot({
 
   useReportEachImage(batch, options);
 
-  // Ticks once a second while busy and stops with the generation, so a finished one keeps its time
-  // ("took 12 s") through later renders; whole seconds since the generation started. The clock is
-  // read only in this effect, never while rendering: the server's render and the first client
-  // render must match, and Next.js prerenders (`cacheComponents`) refuse a clock read.
-  const [now, setNow] = useState<number>();
-  useEffect(() => {
-    if (!generation.isBusy) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [generation.isBusy]);
+  const now = useClock(generation.isBusy);
 
   const promptRef = useRef<HTMLTextAreaElement>(null);
   const [values, setAll] = useState(() => formValues(defaultValues));
@@ -178,7 +168,7 @@ export function ImageGeneratorRoot({
   const { prompt, size, seed, imageUrls } = values;
   const context: ImageGeneratorContextValue = {
     generation,
-    elapsedSeconds: startedAt === undefined || now === undefined ? 0 : Math.max(0, Math.floor((now - startedAt) / 1000)),
+    elapsedSeconds: secondsSince(startedAt, now),
     useAsReference: () => addReference(imageUrl),
     regenerate: () => {
       if (input && !isBusy) run({ ...input, seed: randomizeSeed() });

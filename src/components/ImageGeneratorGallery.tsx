@@ -1,11 +1,11 @@
 'use client';
-import { useContext, useEffect, useId, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
+import { useContext, useId, useState, type CSSProperties, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ImageBatchItem } from '../core/batch.js';
 import type { GenerateImageInput, ImageGenErrorKind } from '../core/types.js';
 import { isSafeImageSrc, randomSeed } from '../core/references.js';
 import type { UseImageBatchResult } from '../react/use-image-batch.js';
 import { ImageGeneratorContext } from './context.js';
-import { aspect, button, hidden } from './elements.js';
+import { aspect, button, hidden, secondsSince, useClock } from './elements.js';
 import { defaultImageGalleryLabels, type ImageGalleryLabels } from './labels.js';
 
 /** Props of `<ImageGeneratorGallery>`. */
@@ -106,7 +106,7 @@ function GalleryCell({ item, total, labels, active, now, stateId, onFocus, send,
       </div>
       <p className="fir-cell__state" id={stateId}>
         {status === 'queued' ? (error ? labels.waiting : labels.queued) : generating ? labels.generating : labels[status as 'completed' | 'failed' | 'cancelled']}
-        {generating && now !== undefined && startedAt !== undefined && ` ${labels.elapsed(Math.max(0, Math.floor((now - startedAt) / 1000)))}`}
+        {generating && now !== undefined && startedAt !== undefined && ` ${labels.elapsed(secondsSince(startedAt, now))}`}
       </p>
       <div className="fir-cell__actions" style={image ? undefined : hidden}>
         {toReference &&
@@ -159,16 +159,8 @@ export function ImageGeneratorGallery({ batch: own, onUseAsReference, labels: ow
   const batch = own ?? root?.batch;
   const id = useId();
   const [active, setActive] = useState(0);
-  // Ticks while the batch runs, for the cells' elapsed time; the clock is read only here, never
-  // while rendering (the server's render and the first client render must match).
-  const [now, setNow] = useState<number>();
-  const busy = batch?.isBusy;
-  useEffect(() => {
-    if (!busy) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [busy]);
+  // Ticks while the batch runs, for the cells' elapsed time.
+  const now = useClock(batch?.isBusy);
   if (!batch) throw new Error('<ImageGeneratorGallery> needs batch={useImageBatch()}, or an <ImageGeneratorRoot> around it.');
   const { items } = batch;
   const total = items.length;

@@ -1,5 +1,5 @@
 'use client';
-import type { ButtonHTMLAttributes, Ref } from 'react';
+import { useEffect, useState, type ButtonHTMLAttributes, type Ref } from 'react';
 import type { ImageSize } from '../core/types.js';
 
 // Once a generation has started, what surrounds a result keeps its place and is only hidden (and
@@ -19,3 +19,24 @@ export function button(label: string, props: ButtonHTMLAttributes<HTMLButtonElem
     </button>
   );
 }
+
+/**
+ * The time, ticking once a second while `running` and kept when it stops (a finished generation
+ * keeps its "took 12 s"); undefined until the first tick. The clock is read only in this effect,
+ * never while rendering: the server's render and the first client render must match, and Next.js
+ * prerenders (`cacheComponents`) refuse a clock read.
+ */
+export function useClock(running: boolean | undefined): number | undefined {
+  const [now, setNow] = useState<number>();
+  useEffect(() => {
+    if (!running) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [running]);
+  return now;
+}
+
+/** Whole seconds from `startedAt` to `now` (from `useClock`); 0 before either is known. */
+export const secondsSince = (startedAt: number | undefined, now: number | undefined) =>
+  startedAt === undefined || now === undefined ? 0 : Math.max(0, Math.floor((now - startedAt) / 1000));

@@ -1,7 +1,7 @@
 import type { QueryClient } from './query-core.js';
-import { batchProgress, type ImageBatchItem, type ImageBatchProgress } from './batch.js';
-import { EngineObserver, type EngineOptions } from './engine-observer.js';
-import { GenerationRun, isSettled } from './generation-run.js';
+import { batchProgress, isSettledItem, type ImageBatchItem, type ImageBatchProgress } from './batch.js';
+import { deferred, EngineObserver, type Deferred, type EngineOptions } from './engine-observer.js';
+import { GenerationRun } from './generation-run.js';
 import { entryTask, persistableInput, type PersistedGeneration } from './history.js';
 import { clampConcurrency, createSubmitQueue, type SubmitQueue } from './submit-queue.js';
 import { restoreTask } from './task-query.js';
@@ -44,18 +44,7 @@ export interface BatchResult {
   reset(): void;
 }
 
-interface InFlight {
-  promise: Promise<ImageBatchItem[]>;
-  resolve(items: ImageBatchItem[]): void;
-}
-
-function createInFlight(): InFlight {
-  let resolve!: (items: ImageBatchItem[]) => void;
-  const promise = new Promise<ImageBatchItem[]>((res) => {
-    resolve = res;
-  });
-  return { promise, resolve };
-}
+type InFlight = Deferred<ImageBatchItem[]>;
 
 /**
  * Many generations at once, without React: one POST per input, at most `concurrency` in flight, a
@@ -80,7 +69,7 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
   generate = (inputs: readonly GenerateImageInput[]): Promise<ImageBatchItem[]> => {
     if (this.#inFlight) return this.#inFlight.promise;
     if (this.restoring) return this.afterRestore(this.restoring, () => this.generate(inputs), () => Promise.resolve([...this.result.items]));
-    const pending = inputs.length ? (this.#inFlight = createInFlight()) : undefined;
+    const pending = inputs.length ? (this.#inFlight = deferred<ImageBatchItem[]>()) : undefined;
     // The last batch's finish times go with it.
     this.#completedAt.clear();
     const runs = this.#adopt(inputs.map((input, index) => new GenerationRun(this.context, input, index)));
@@ -91,7 +80,7 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
 
   retry = (index: number, input?: GenerateImageInput): Promise<ImageBatchItem[]> => {
     const before = this.#runs[index];
-    if (!before || !isSettled(before.item())) return this.#inFlight?.promise ?? Promise.resolve([...this.result.items]);
+    if (!before || !isSettledItem(before.item().status)) return this.#inFlight?.promise ?? Promise.resolve([...this.result.items]);
     // Cancelled after the server accepted it: that task runs on and is billed, so it is watched
     // again rather than paid for twice.
     const accepted = !input && before.item().status === 'cancelled' ? before.task() : undefined;
@@ -99,7 +88,7 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
     before.dispose();
     this.#runs = this.#runs.map((r) => (r === before ? run : r));
     run.listen(this.listening);
-    const pending = (this.#inFlight ??= createInFlight());
+    const pending = (this.#inFlight ??= deferred<ImageBatchItem[]>());
     if (!accepted) (this.#queue ??= this.#createQueue(0)).add(index);
     this.update();
     return pending.promise;
@@ -180,7 +169,7 @@ export class BatchObserver extends EngineObserver<BatchResult, BatchObserverOpti
       if (entry.completedAt !== undefined) this.#completedAt.set(entry.taskId, entry.completedAt);
       restoreTask(this.client, entryTask(entry));
     }
-    if (entries.some((e) => e.imageUrl === undefined)) this.#inFlight = createInFlight();
+    if (entries.some((e) => e.imageUrl === undefined)) this.#inFlight = deferred<ImageBatchItem[]>();
     this.#adopt(entries.map((entry, index) => new GenerationRun(this.context, entry.input, index, { task: entryTask(entry), startedAt: entry.startedAt })));
     return entries;
   }

@@ -1,7 +1,26 @@
 import type { QueryClient } from './query-core.js';
+import type { ImageGenError } from './errors.js';
 import type { GenerationRun, RunContext, RunSettings } from './generation-run.js';
 import type { PersistedGeneration } from './history.js';
 import { persistKey, resolvePersister, type GenerationPersister, type PersistOption } from './persister.js';
+
+/** A promise with its resolve and reject: what a generation or a batch hands out while it runs. */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: ImageGenError): void;
+}
+
+/** A new `Deferred`. */
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: ImageGenError) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
 
 /** Options every engine observer takes. */
 export interface EngineOptions extends RunSettings {

@@ -1,5 +1,5 @@
 import type { QueryClient } from './query-core.js';
-import { EngineObserver, type EngineOptions } from './engine-observer.js';
+import { deferred, EngineObserver, type Deferred, type EngineOptions } from './engine-observer.js';
 import { ImageGenError, toImageGenError } from './errors.js';
 import { GenerationRun } from './generation-run.js';
 import { addToHistory, DEFAULT_HISTORY_SIZE, entryTask, persistableInput, removeFromHistory, type PersistedGeneration } from './history.js';
@@ -59,11 +59,8 @@ export interface GenerationResult {
 }
 
 /** A generation's promise, until it settles. */
-interface InFlight {
+interface InFlight extends Deferred<ImageTask> {
   machine: GenerationRun;
-  promise: Promise<ImageTask>;
-  resolve(task: ImageTask): void;
-  reject(error: ImageGenError): void;
 }
 
 /** Why a generation stopped by Cancel, reset or unmount rejects. */
@@ -153,15 +150,10 @@ export class GenerationObserver extends EngineObserver<GenerationResult, Generat
   }
 
   #expect(machine: GenerationRun): InFlight {
-    let resolve!: (task: ImageTask) => void;
-    let reject!: (error: ImageGenError) => void;
-    const promise = new Promise<ImageTask>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
+    const pending = deferred<ImageTask>();
     // Marks the promise handled: callers that only read `status` need not catch it.
-    promise.catch(() => undefined);
-    return (this.#inFlight = { machine, promise, resolve, reject });
+    pending.promise.catch(() => undefined);
+    return (this.#inFlight = { ...pending, machine });
   }
 
   /** Shows this generation (or none), polling its task while someone listens. */

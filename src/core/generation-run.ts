@@ -1,5 +1,5 @@
 import { MutationObserver, notifyManager, QueryObserver, type QueryClient, type QueryObserverOptions } from './query-core.js';
-import type { ImageBatchItem, ImageBatchItemStatus } from './batch.js';
+import { isSettledItem, type ImageBatchItem } from './batch.js';
 import type { ImageGenError } from './errors.js';
 import { generateMutationOptions } from './generate-mutation.js';
 import { imageGenKeys } from './query-keys.js';
@@ -30,10 +30,6 @@ export interface RunContext {
   watchWholeTasks(): void;
 }
 
-const SETTLED: readonly ImageBatchItemStatus[] = ['completed', 'failed', 'cancelled'];
-
-/** True once an item will not change any more. */
-export const isSettled = (item: ImageBatchItem | undefined): boolean => !!item && SETTLED.includes(item.status);
 
 /**
  * One generation's state machine, the one single generations and batches share: queued, submitted
@@ -127,7 +123,7 @@ export class GenerationRun {
   stop(): void {
     this.listen(false);
     this.#observer = undefined;
-    if (isSettled(this.item())) return;
+    if (isSettledItem(this.item().status)) return;
     this.#phase = 'cancelled';
     this.#changed();
   }
